@@ -1,0 +1,7 @@
+namespace Sluice.Api;
+
+public enum ConfigKind
+{
+    Upstream,
+    VirtualService,
+}

@@ -1,0 +1,9 @@
+namespace Sluice.Api;
+
+/// <summary>What kind of service runs on an upstream: <c>REST</c>, <c>gRPC</c>, <c>nats</c>.</summary>
+public sealed record ServiceInfo
+{
+    public required string Type { get; init; }
+
+    public Struct Properties { get; init; } = Struct.Empty;
+}

@@ -1,0 +1,25 @@
+namespace Sluice.Api;
+
+/// <summary>A place requests can go: one cluster, chosen by <see cref="Type"/>'s plugin.</summary>
+public sealed record Upstream : IConfigObject
+{
+    public required string Name { get; init; }
+
+    /// <summary>Selects the upstream plugin: <c>static</c> (alias <c>service</c>), <c>kubernetes</c>, …</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Time allowed to open a connection; Gloo's default is 5 s.</summary>
+    public TimeSpan? ConnectionTimeout { get; init; }
+
+    public Struct Spec { get; init; } = Struct.Empty;
+
+    public ValueList<UpstreamFunction> Functions { get; init; } = ValueList<UpstreamFunction>.Empty;
+
+    public ServiceInfo? ServiceInfo { get; init; }
+
+    public Metadata Metadata { get; init; } = Metadata.Empty;
+
+    public Status? Status { get; init; }
+
+    public ConfigKind Kind => ConfigKind.Upstream;
+}

@@ -1,0 +1,3 @@
+namespace Sluice.Api;
+
+public sealed record UpstreamDestination(string Name);

@@ -1,0 +1,35 @@
+using System.Net;
+
+namespace Sluice.Gateway;
+
+/// <summary>How <c>sluice run</c> starts: where config lives and where to listen.</summary>
+public sealed record GatewayOptions
+{
+    public string ConfigDir { get; init; } = "./sluice-config";
+
+    /// <summary>Address the traffic listeners bind to; default all addresses.</summary>
+    public IPAddress Bind { get; init; } = IPAddress.IPv6Any;
+
+    /// <summary>HTTP/1.1 (and HTTP/2 via upgrade-free clients over TLS later); 0 = off.</summary>
+    public int HttpPort { get; init; } = 8080;
+
+    /// <summary>HTTPS, used once a virtual service has <c>ssl_config</c>; 0 = off.</summary>
+    public int HttpsPort { get; init; } = 8443;
+
+    /// <summary>
+    /// Cleartext HTTP/2 with prior knowledge (h2c). Kestrel cannot tell h2c from HTTP/1.1 on one
+    /// cleartext port, so it gets its own; 0 = off.
+    /// </summary>
+    public int Http2Port { get; init; } = 8081;
+
+    public IPAddress AdminBind { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Health, readiness, metrics, objects with status, the live plan; 0 = off.</summary>
+    public int AdminPort { get; init; } = 19000;
+
+    /// <summary><c>all</c>, <c>gateway</c> (serve only) or <c>controller</c> (statuses only).</summary>
+    public GatewayRole Role { get; init; } = GatewayRole.All;
+
+    /// <summary>Largest request body buffered so it can be retried; larger bodies are not retried.</summary>
+    public int MaxRetryBufferBytes { get; init; } = 64 * 1024;
+}

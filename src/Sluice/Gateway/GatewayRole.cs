@@ -1,0 +1,13 @@
+namespace Sluice.Gateway;
+
+public enum GatewayRole
+{
+    /// <summary>Serve traffic and write statuses (one machine).</summary>
+    All,
+
+    /// <summary>Serve traffic only.</summary>
+    Gateway,
+
+    /// <summary>Write statuses only (and, later, run discovery).</summary>
+    Controller,
+}

@@ -1,0 +1,30 @@
+using Sluice.Api;
+
+namespace Sluice.Plan;
+
+/// <summary>
+/// Where an upstream's traffic goes and how to connect. Compares by value: the gateway keeps a
+/// cluster's connection pool across reloads while its plan stays equal.
+/// </summary>
+public sealed record ClusterPlan
+{
+    /// <summary>The upstream's name.</summary>
+    public required string Name { get; init; }
+
+    public required ValueList<EndpointPlan> Endpoints { get; init; }
+
+    public bool UseTls { get; init; }
+
+    /// <summary>Server name for TLS; null = the endpoint's host.</summary>
+    public string? TlsServerName { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Send the endpoint's own host name as Host (set for DNS-named hosts, as Gloo did).</summary>
+    public bool AutoHostRewrite { get; init; }
+
+    public bool UseHttp2 { get; init; }
+
+    /// <summary>Function names the upstream declares (a route to another name answers 404).</summary>
+    public ValueList<string> Functions { get; init; } = ValueList<string>.Empty;
+}

@@ -1,0 +1,8 @@
+namespace Sluice.Plan;
+
+public enum PathMatchKind
+{
+    Prefix,
+    Exact,
+    Regex,
+}

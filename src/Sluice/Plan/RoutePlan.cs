@@ -1,0 +1,34 @@
+using Sluice.Api;
+
+namespace Sluice.Plan;
+
+/// <summary>One route, ready to serve: how it matches, where it goes, what it changes on the way.</summary>
+public sealed record RoutePlan
+{
+    /// <summary>Stable, bounded name for logs and metrics: <c>&lt;virtual service&gt;/&lt;index&gt;</c>.</summary>
+    public required string Name { get; init; }
+
+    public required RouteMatchPlan Match { get; init; }
+
+    /// <summary>Weighted choices; one element for a single destination.</summary>
+    public required ValueList<DestinationPlan> Destinations { get; init; }
+
+    public string? PrefixRewrite { get; init; }
+
+    /// <summary>Literal Host header for the upstream (extension <c>host_rewrite</c>).</summary>
+    public string? HostRewrite { get; init; }
+
+    /// <summary>Total time allowed for the upstream to answer; null = the gateway default.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Extra attempts on 5xx and connect failure (<c>max_retries</c>).</summary>
+    public int MaxRetries { get; init; }
+
+    public CorsPlan? Cors { get; init; }
+
+    public ValueList<HeaderValuePlan> AddRequestHeaders { get; init; } = ValueList<HeaderValuePlan>.Empty;
+
+    public ValueList<HeaderValuePlan> AddResponseHeaders { get; init; } = ValueList<HeaderValuePlan>.Empty;
+
+    public ValueList<string> RemoveResponseHeaders { get; init; } = ValueList<string>.Empty;
+}

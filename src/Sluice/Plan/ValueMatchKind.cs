@@ -1,0 +1,8 @@
+namespace Sluice.Plan;
+
+public enum ValueMatchKind
+{
+    Present,
+    Exact,
+    Regex,
+}

@@ -1,0 +1,3 @@
+namespace Sluice.Storage;
+
+public sealed class StoreNotFoundException(string message) : Exception(message);

@@ -1,0 +1,40 @@
+using Sluice.Api;
+using Sluice.Plan;
+
+namespace Sluice.Translation;
+
+/// <summary>
+/// The mutable side of a <see cref="RoutePlan"/> while route plugins fill it in; frozen into the
+/// plan when every plugin has run.
+/// </summary>
+public sealed class RouteBuilder
+{
+    public string? HostRewrite { get; set; }
+
+    public TimeSpan? Timeout { get; set; }
+
+    public int MaxRetries { get; set; }
+
+    public CorsPlan? Cors { get; set; }
+
+    public List<HeaderValuePlan> AddRequestHeaders { get; } = [];
+
+    public List<HeaderValuePlan> AddResponseHeaders { get; } = [];
+
+    public List<string> RemoveResponseHeaders { get; } = [];
+
+    internal RoutePlan Build(string name, RouteMatchPlan match, ValueList<DestinationPlan> destinations, string? prefixRewrite) => new()
+    {
+        Name = name,
+        Match = match,
+        Destinations = destinations,
+        PrefixRewrite = prefixRewrite,
+        HostRewrite = HostRewrite,
+        Timeout = Timeout,
+        MaxRetries = MaxRetries,
+        Cors = Cors,
+        AddRequestHeaders = new(AddRequestHeaders),
+        AddResponseHeaders = new(AddResponseHeaders),
+        RemoveResponseHeaders = new(RemoveResponseHeaders),
+    };
+}

@@ -41,7 +41,6 @@ internal sealed class GatewayFixture : IAsyncDisposable
             Bind = System.Net.IPAddress.Loopback,
             HttpPort = FreePorts.Next(),
             Http2Port = FreePorts.Next(),
-            HttpsPort = 0,
             AdminPort = FreePorts.Next(),
         };
         var store = new InMemoryStore();

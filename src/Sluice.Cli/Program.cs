@@ -28,12 +28,7 @@ internal static class Program
         var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
         {
-            var command = parseResult.CommandResult.Command;
-            var usage = command is RootCommand ? "sluice --help" : $"sluice {CommandPath(command)} --help";
-            foreach (var error in parseResult.Errors)
-            {
-                context.Error($"{error.Message} (see '{usage}')");
-            }
+            context.Error($"{DescribeParseError(parseResult)} (see '{Usage(parseResult.CommandResult.Command)}')");
             return ExitCodes.Failure;
         }
 
@@ -48,6 +43,25 @@ internal static class Program
         };
         return await parseResult.InvokeAsync(invocation, cancellationToken);
     }
+
+    /// <summary>
+    /// One line for a command line that did not parse. A stray word also makes System.CommandLine
+    /// complain about the missing subcommand; the stray word is the real mistake, so it wins.
+    /// </summary>
+    private static string DescribeParseError(ParseResult parseResult)
+    {
+        if (parseResult.UnmatchedTokens.Count > 0)
+        {
+            var token = parseResult.UnmatchedTokens[0];
+            return parseResult.CommandResult.Command is RootCommand
+                ? $"unknown command '{token}'"
+                : $"unknown option or argument '{token}'";
+        }
+        return parseResult.Errors[0].Message;
+    }
+
+    private static string Usage(Command command) =>
+        command is RootCommand ? "sluice --help" : $"sluice {CommandPath(command)} --help";
 
     private static string CommandPath(Command command)
     {

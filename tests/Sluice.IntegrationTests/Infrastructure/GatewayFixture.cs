@@ -11,10 +11,10 @@ namespace Sluice.IntegrationTests.Infrastructure;
 /// </summary>
 internal sealed class GatewayFixture : IAsyncDisposable
 {
-    private GatewayFixture(SluiceServer server, InMemoryStore store, GatewayOptions options)
+    private GatewayFixture(SluiceServer server, IConfigStore store, GatewayOptions options)
     {
         Server = server;
-        Store = store;
+        ConfigStore = store;
         Options = options;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
         {
@@ -26,7 +26,10 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public SluiceServer Server { get; }
 
-    public InMemoryStore Store { get; }
+    /// <summary>The in-memory store the gateway watches (unless another store was given).</summary>
+    public InMemoryStore Store => (InMemoryStore)ConfigStore;
+
+    public IConfigStore ConfigStore { get; }
 
     public GatewayOptions Options { get; }
 
@@ -34,7 +37,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null)
+    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null)
     {
         options = (options ?? new GatewayOptions()) with
         {
@@ -43,7 +46,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
             Http2Port = FreePorts.Next(),
             AdminPort = FreePorts.Next(),
         };
-        var store = new InMemoryStore();
+        store ??= new InMemoryStore();
         var server = await SluiceServer.StartAsync(options, store, new XunitSilentLoggerProvider());
         await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
         return new GatewayFixture(server, store, options);

@@ -209,7 +209,7 @@ public sealed class FileStoreCrudTests : IDisposable
         await Store().CreateAsync(Upstream("pay", 0), None);
         // Two stores stand for two processes: each has its own in-process gate, so only the
         // file lock keeps them apart.
-        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             var store = Store();
             for (var i = 1; i <= 10; i++)
@@ -220,6 +220,6 @@ public sealed class FileStoreCrudTests : IDisposable
 
         await Task.WhenAll(writers);
 
-        Assert.Equal("21", (await GetAsync("pay")).Metadata.ResourceVersion);
+        Assert.Equal("41", (await GetAsync("pay")).Metadata.ResourceVersion);
     }
 }

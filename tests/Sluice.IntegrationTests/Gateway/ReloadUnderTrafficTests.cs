@@ -8,6 +8,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// Steady traffic while a user's config folder changes 100 times: no request may fail, and each
 /// change must be served within 1 s of the file being written.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class ReloadUnderTrafficTests : IAsyncLifetime
 {
     private readonly string _configDir = Directory.CreateTempSubdirectory("sluice-reload-").FullName;

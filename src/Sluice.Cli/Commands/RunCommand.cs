@@ -24,7 +24,7 @@ internal static class RunCommand
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
             }
 
-            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), logging: null, cancellationToken);
+            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), cancellationToken: cancellationToken);
             await using (server)
             {
                 context.Out.WriteLine(Describe(options, server.HttpPort, server.Http2Port, server.AdminPort));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 
 namespace Sluice.Gateway;
@@ -27,14 +28,14 @@ internal sealed class ActivePlan
     /// Binds a plan to run-time state, keeping every cluster state (and its connection pool) whose
     /// plan did not change. Returns the states the new plan no longer uses.
     /// </summary>
-    public static (ActivePlan Plan, IReadOnlyList<ClusterState> Retired) Build(ProxyPlan plan, ActivePlan previous)
+    public static (ActivePlan Plan, IReadOnlyList<ClusterState> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory)
     {
         var clusters = new Dictionary<string, ClusterState>(StringComparer.Ordinal);
         foreach (var cluster in plan.Clusters)
         {
             clusters[cluster.Name] = previous.Clusters.TryGetValue(cluster.Name, out var old) && old.Plan.Equals(cluster)
                 ? old
-                : new ClusterState(cluster);
+                : new ClusterState(cluster, loggerFactory);
         }
         var retired = previous.Clusters.Values.Where(c => !clusters.TryGetValue(c.Plan.Name, out var kept) || kept != c).ToList();
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Security;
+using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 
 namespace Sluice.Gateway;
@@ -8,22 +9,39 @@ namespace Sluice.Gateway;
 /// A cluster at run time: its plan, one pooled HTTP client, and the endpoints to pick from.
 /// Kept across reloads while the cluster's plan stays equal, so its connections survive.
 /// </summary>
-internal sealed class ClusterState : IDisposable
+internal sealed class ClusterState : IAsyncDisposable
 {
     private readonly EndpointState[] _endpoints;
+    private readonly Dictionary<string, IInvoker> _functionInvokers = new(StringComparer.Ordinal);
     private uint _next;
 
-    public ClusterState(ClusterPlan plan)
+    public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory)
     {
         Plan = plan;
         var scheme = plan.UseTls ? "https" : "http";
         _endpoints = plan.Endpoints.Select(e => new EndpointState(e, scheme, plan)).ToArray();
         Client = new HttpMessageInvoker(CreateHandler(plan));
+        var services = new InvokerServices(plan, Client, loggerFactory);
+        Invoker = plan.Invoker?.CreateInvoker(services);
+        foreach (var function in plan.Functions)
+        {
+            if (function.Invoker is not null)
+            {
+                _functionInvokers[function.Name] = function.Invoker.CreateInvoker(services);
+            }
+        }
     }
 
     public ClusterPlan Plan { get; }
 
     public HttpMessageInvoker Client { get; }
+
+    /// <summary>The upstream plugin's invoker; null when requests are forwarded to the endpoints.</summary>
+    public IInvoker? Invoker { get; }
+
+    /// <summary>Who serves a request for <paramref name="function"/>: its own invoker, else the cluster's.</summary>
+    public IInvoker? InvokerFor(string? function) =>
+        function is not null && _functionInvokers.TryGetValue(function, out var invoker) ? invoker : Invoker;
 
     public bool HasEndpoints => _endpoints.Length > 0;
 
@@ -34,7 +52,17 @@ internal sealed class ClusterState : IDisposable
         return endpoints.Length == 1 ? endpoints[0] : endpoints[Interlocked.Increment(ref _next) % (uint)endpoints.Length];
     }
 
-    public void Dispose() => Client.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var invoker in _functionInvokers.Values.Append(Invoker))
+        {
+            if (invoker is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+        Client.Dispose();
+    }
 
     /// <summary>Proxy-safe settings: no ambient proxy, redirects, decompression or cookies.</summary>
     private static SocketsHttpHandler CreateHandler(ClusterPlan plan)

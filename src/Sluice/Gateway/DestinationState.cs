@@ -9,4 +9,7 @@ internal sealed class DestinationState(DestinationPlan plan, ClusterState? clust
 
     /// <summary>Null when <see cref="DestinationPlan.Answer"/> is given instead.</summary>
     public ClusterState? Cluster { get; } = cluster;
+
+    /// <summary>A plugin's invoker for this destination; null means plain forwarding.</summary>
+    public IInvoker? Invoker { get; } = cluster?.InvokerFor(plan.Function);
 }

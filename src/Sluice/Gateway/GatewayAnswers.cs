@@ -6,7 +6,7 @@ namespace Sluice.Gateway;
 /// Responses the gateway makes itself: a status, <c>x-sluice-error</c> with a stable code a
 /// client can branch on, and a short plain-text reason.
 /// </summary>
-internal static class GatewayAnswers
+public static class GatewayAnswers
 {
     public const string ErrorHeader = "x-sluice-error";
 

@@ -1,10 +1,12 @@
+using Microsoft.Extensions.Logging;
+
 namespace Sluice.Gateway;
 
 /// <summary>
 /// Holds the active plan. Swapping is one reference write; readers never lock. Retired cluster
 /// clients are disposed only after requests that might still use them have had time to finish.
 /// </summary>
-internal sealed class PlanHolder
+internal sealed class PlanHolder(ILoggerFactory loggerFactory)
 {
     private static readonly TimeSpan RetireDelay = TimeSpan.FromMinutes(2);
 
@@ -18,23 +20,26 @@ internal sealed class PlanHolder
 
     public Task FirstPlan => _firstPlan.Task;
 
+    private static async Task RetireAsync(IReadOnlyList<ClusterState> retired)
+    {
+        await Task.Delay(RetireDelay);
+        foreach (var cluster in retired)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
     /// <summary>A controller serves no traffic; it is ready once it has judged a snapshot.</summary>
     public void MarkReady() => _firstPlan.TrySetResult();
 
     public void Apply(Sluice.Plan.ProxyPlan plan)
     {
-        var (active, retired) = ActivePlan.Build(plan, _current);
+        var (active, retired) = ActivePlan.Build(plan, _current, loggerFactory);
         _current = active;
         _firstPlan.TrySetResult();
         if (retired.Count > 0)
         {
-            _ = Task.Delay(RetireDelay).ContinueWith(static (_, state) =>
-            {
-                foreach (var cluster in (IReadOnlyList<ClusterState>)state!)
-                {
-                    cluster.Dispose();
-                }
-            }, retired, TaskScheduler.Default);
+            _ = RetireAsync(retired);
         }
     }
 }

@@ -49,7 +49,7 @@ internal static class PlanJson
             json.WriteBoolean("tls", cluster.UseTls);
             json.WriteString("connect_timeout", Api.Durations.Format(cluster.ConnectTimeout));
             json.WriteBoolean("auto_host_rewrite", cluster.AutoHostRewrite);
-            WriteStrings(json, "functions", cluster.Functions);
+            WriteStrings(json, "functions", cluster.Functions.Select(f => f.Name));
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Sluice.Plan;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Gateway;
@@ -61,14 +62,21 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
             return GatewayAnswers.WriteAsync(context, answer.StatusCode, answer.Code, answer.Message);
         }
         var cluster = destination.Cluster!;
-        if (!cluster.HasEndpoints)
+        if (destination.Invoker is { } invoker)
         {
-            return GatewayAnswers.WriteAsync(context, 503, "no_healthy_upstream", $"upstream '{cluster.Plan.Name}' has no endpoints");
+            return invoker.InvokeAsync(new InvocationContext(
+                context, route.Plan, destination.Plan.Function, route.Transformer,
+                transformer => ForwardAsync(context, route, cluster, transformer)));
         }
-        return ForwardAsync(context, route, cluster);
+        return ForwardAsync(context, route, cluster, route.Transformer);
     }
 
-    private async Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster)
+    private Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster, HttpTransformer transformer) =>
+        cluster.HasEndpoints
+            ? ForwardToEndpointsAsync(context, route, cluster, transformer)
+            : GatewayAnswers.WriteAsync(context, 503, "no_healthy_upstream", $"upstream '{cluster.Plan.Name}' has no endpoints");
+
+    private async Task ForwardToEndpointsAsync(HttpContext context, RouteState route, ClusterState cluster, HttpTransformer transformer)
     {
         var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
@@ -85,7 +93,7 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
         {
             state.MayRetry = attempt < attempts;
             state.RetryRequested = false;
-            var error = await forwarder.SendAsync(context, state.Endpoint.Prefix, cluster.Client, requestConfig, route.Transformer);
+            var error = await forwarder.SendAsync(context, state.Endpoint.Prefix, cluster.Client, requestConfig, transformer);
 
             var retry = state.RetryRequested
                 || (error != ForwarderError.None && state.MayRetry && !context.Response.HasStarted && IsConnectFailure(context));

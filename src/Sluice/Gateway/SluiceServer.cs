@@ -50,11 +50,17 @@ public sealed class SluiceServer : IAsyncDisposable
     internal ConfigLoop Loop { get; }
 
     /// <summary>Starts listening and watching <paramref name="store"/>; returns once the listeners are bound.</summary>
-    public static async Task<SluiceServer> StartAsync(GatewayOptions options, IConfigStore store, ILoggerProvider? logging = null, CancellationToken cancellationToken = default)
+    public static async Task<SluiceServer> StartAsync(
+        GatewayOptions options,
+        IConfigStore store,
+        ILoggerProvider? logging = null,
+        PluginRegistry? plugins = null,
+        CancellationToken cancellationToken = default)
     {
-        var plans = new PlanHolder();
         var loggerFactory = CreateLoggerFactory(logging);
-        var loop = new ConfigLoop(store, new Translator(PluginRegistry.Default), plans, options.Role, loggerFactory.CreateLogger<ConfigLoop>());
+        var plans = new PlanHolder(loggerFactory);
+        var translator = new Translator(plugins ?? PluginRegistry.Default);
+        var loop = new ConfigLoop(store, translator, plans, options.Role, loggerFactory.CreateLogger<ConfigLoop>());
 
         WebApplication? traffic = null;
         if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.Http2Port > 0))

@@ -25,6 +25,9 @@ public sealed record ClusterPlan
 
     public bool UseHttp2 { get; init; }
 
-    /// <summary>Function names the upstream declares (a route to another name answers 404).</summary>
-    public ValueList<string> Functions { get; init; } = ValueList<string>.Empty;
+    /// <summary>The functions the upstream declares (a route to another name answers 404).</summary>
+    public ValueList<FunctionPlan> Functions { get; init; } = ValueList<FunctionPlan>.Empty;
+
+    /// <summary>How the upstream plugin serves requests, when not by forwarding to the endpoints.</summary>
+    public IInvokerSpec? Invoker { get; init; }
 }

@@ -31,4 +31,10 @@ public sealed record RoutePlan
     public ValueList<HeaderValuePlan> AddResponseHeaders { get; init; } = ValueList<HeaderValuePlan>.Empty;
 
     public ValueList<string> RemoveResponseHeaders { get; init; } = ValueList<string>.Empty;
+
+    /// <summary>
+    /// What route plugins compiled from their <c>extensions</c> keys for invokers to read (e.g.
+    /// REST parameter extraction), by plugin name.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> PluginData { get; init; } = new Dictionary<string, object>();
 }

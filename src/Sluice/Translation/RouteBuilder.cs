@@ -23,6 +23,9 @@ public sealed class RouteBuilder
 
     public List<string> RemoveResponseHeaders { get; } = [];
 
+    /// <summary>Compiled route data for invokers, by plugin name (see <see cref="RoutePlan.PluginData"/>).</summary>
+    public Dictionary<string, object> PluginData { get; } = new(StringComparer.Ordinal);
+
     internal RoutePlan Build(string name, RouteMatchPlan match, ValueList<DestinationPlan> destinations, string? prefixRewrite) => new()
     {
         Name = name,
@@ -36,5 +39,6 @@ public sealed class RouteBuilder
         AddRequestHeaders = new(AddRequestHeaders),
         AddResponseHeaders = new(AddResponseHeaders),
         RemoveResponseHeaders = new(RemoveResponseHeaders),
+        PluginData = new Dictionary<string, object>(PluginData, StringComparer.Ordinal),
     };
 }

@@ -20,16 +20,17 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
         }
 
         var cluster = plugin.BuildCluster(upstream, context, diagnostics);
-        CheckFunctions(upstream, context, diagnostics);
-        return diagnostics.HasErrors ? null : cluster;
+        var functions = TranslateFunctions(upstream, context, diagnostics);
+        return diagnostics.HasErrors || cluster is null ? null : cluster with { Functions = functions };
     }
 
     /// <summary>
     /// Every function must be unique, and a function plugin that claims a spec must accept it.
     /// A function no plugin claims is still routable: requests go to the upstream unchanged.
     /// </summary>
-    private void CheckFunctions(Upstream upstream, TranslationContext context, Diagnostics diagnostics)
+    private ValueList<FunctionPlan> TranslateFunctions(Upstream upstream, TranslationContext context, Diagnostics diagnostics)
     {
+        var functions = new List<FunctionPlan>(upstream.Functions.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < upstream.Functions.Count; i++)
         {
@@ -39,6 +40,7 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
                 diagnostics.Error($"functions[{i}].name", $"function '{function.Name}' is defined more than once");
                 continue;
             }
+            IInvokerSpec? invoker = null;
             foreach (var plugin in plugins.FunctionPlugins)
             {
                 var result = plugin.ParseFunctionSpec(upstream, function, context);
@@ -48,9 +50,12 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
                 }
                 if (result.IsMine)
                 {
+                    invoker = result.Invoker;
                     break;
                 }
             }
+            functions.Add(new FunctionPlan(function.Name) { Invoker = invoker });
         }
+        return new(functions);
     }
 }

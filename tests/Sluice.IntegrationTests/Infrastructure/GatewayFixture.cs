@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Sluice.Api;
 using Sluice.Gateway;
 using Sluice.Storage;
+using Sluice.Translation;
 
 namespace Sluice.IntegrationTests.Infrastructure;
 
@@ -37,7 +38,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null)
+    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null)
     {
         options = (options ?? new GatewayOptions()) with
         {
@@ -47,7 +48,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
             AdminPort = FreePorts.Next(),
         };
         store ??= new InMemoryStore();
-        var server = await SluiceServer.StartAsync(options, store, new XunitSilentLoggerProvider());
+        var server = await SluiceServer.StartAsync(options, store, new XunitSilentLoggerProvider(), plugins);
         await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
         return new GatewayFixture(server, store, options);
     }

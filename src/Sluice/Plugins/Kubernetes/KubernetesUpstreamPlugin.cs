@@ -43,7 +43,6 @@ internal sealed class KubernetesUpstreamPlugin : IUpstreamPlugin
             Name = upstream.Name,
             Endpoints = ValueList<EndpointPlan>.Empty,
             ConnectTimeout = upstream.ConnectionTimeout ?? ClusterDefaults.ConnectTimeout,
-            Functions = new(upstream.Functions.Select(f => f.Name)),
         };
     }
 }

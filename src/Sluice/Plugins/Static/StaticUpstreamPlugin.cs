@@ -82,7 +82,6 @@ internal sealed class StaticUpstreamPlugin : IUpstreamPlugin
             TlsServerName = lastDnsName,
             ConnectTimeout = upstream.ConnectionTimeout ?? ClusterDefaults.ConnectTimeout,
             AutoHostRewrite = anyDnsName,
-            Functions = new(upstream.Functions.Select(f => f.Name)),
         };
     }
 }

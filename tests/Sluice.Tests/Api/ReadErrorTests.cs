@@ -194,4 +194,12 @@ public sealed class ReadErrorTests
         Assert.Equal(ConfigKind.VirtualService, document.Kind);
         Assert.Equal("v.yaml:1:10: virtual service 'shop': field 'domains': expected a list of strings, got the scalar '5'", document.Error!.ToString());
     }
+
+    [Fact]
+    public void LongValues_AreCut_InMessages()
+    {
+        var error = Decode.Error($"name: a\ndomains: {new string('x', 100)}\n", ConfigKind.VirtualService);
+
+        Assert.Equal($"expected a list of strings, got the scalar '{new string('x', 37)}...'", error.Message);
+    }
 }

@@ -98,6 +98,8 @@ internal static partial class CoreSchema
     [GeneratedRegex("^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")]
     private static partial Regex Yaml11BoolPattern();
 
-    [GeneratedRegex(@"^[-+]?(\.?[0-9][0-9_:.]*|0[bxo][0-9a-fA-F_]+)([eE][-+]?[0-9]+)?$")]
+    // What Go's yaml.v2 parses as a number once '_' is dropped, plus YAML 1.1 base-60 ("1:30").
+    // Dotted quads and versions ("10.0.0.1", "1.2.3") are strings there too and stay unquoted.
+    [GeneratedRegex(@"^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+)$")]
     private static partial Regex Yaml11NumberPattern();
 }

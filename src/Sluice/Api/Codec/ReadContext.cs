@@ -6,8 +6,11 @@ namespace Sluice.Api.Codec;
 /// </summary>
 internal sealed class ReadContext(string source, ConfigKind? kind)
 {
-    /// <summary>Far above any real config; stops "billion laughs" alias bombs.</summary>
-    private const int MaxValues = 1_000_000;
+    /// <summary>
+    /// Far above any real config (a 4 MB document, written out); stops "billion laughs" alias
+    /// bombs, where a few lines expand to billions of values.
+    /// </summary>
+    private const int MaxValues = 200_000;
 
     private int _values;
 

@@ -18,5 +18,7 @@ internal sealed class ScalarNode(string value, ScalarStyle style, string? tag, i
     /// <summary><c>key:</c>, <c>~</c>, <c>null</c>: the same as leaving the field out.</summary>
     public bool IsNull => IsPlain && CoreSchema.Resolve(Value) == ScalarType.Null;
 
-    public override string Description => IsNull ? "null" : $"the scalar '{Value}'";
+    /// <summary>Long values are cut: a misplaced certificate should not fill the error message.</summary>
+    public override string Description =>
+        IsNull ? "null" : $"the scalar '{(Value.Length > 40 ? Value[..37] + "..." : Value).ReplaceLineEndings(" ")}'";
 }

@@ -75,14 +75,14 @@ internal sealed class YamlLoader
         }
         catch (YamlException e)
         {
-            documents.Add(new LoadedDocument(null, SyntaxError(e.Start, e.Message, chunk), first, last));
+            documents.Add(new LoadedDocument(null, SyntaxError(e.Start, e.Message, last), first, last));
         }
         catch (InvalidOperationException e)
         {
             // YamlDotNet's scanner throws this on some malformed flow collections ("[1\nb: 2");
             // the last event it produced is the closest position we have.
             var mark = parser.Current?.End ?? Mark.Empty;
-            documents.Add(new LoadedDocument(null, SyntaxError(mark, e.Message, chunk), first, last));
+            documents.Add(new LoadedDocument(null, SyntaxError(mark, e.Message, last), first, last));
         }
     }
 
@@ -201,9 +201,10 @@ internal sealed class YamlLoader
         return (first, last);
     }
 
-    private ConfigError SyntaxError(Mark mark, string message, TextChunk chunk)
+    /// <summary>An error "at the end of the stream" is reported on the document's last line.</summary>
+    private ConfigError SyntaxError(Mark mark, string message, int lastLine)
     {
-        var line = Math.Min(Line(mark), chunk.Last + 1);
+        var line = Math.Min(Line(mark), lastLine);
         var text = message.TrimEnd('.');
         if (text.Length > 0)
         {

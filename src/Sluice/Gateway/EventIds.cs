@@ -1,6 +1,6 @@
 namespace Sluice.Gateway;
 
-/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 7.</summary>
+/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 8.</summary>
 internal static class EventIds
 {
     public const int PlanApplied = 1;
@@ -9,4 +9,5 @@ internal static class EventIds
     public const int TranslationFailed = 4;
     public const int WatchFailed = 5;
     public const int StatusWriteFailed = 6;
+    public const int ForwardingFailed = 7;
 }

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -11,7 +12,7 @@ namespace Sluice.Gateway;
 /// then answers locally or forwards with YARP's <see cref="IHttpForwarder"/>, retrying where the
 /// route allows it. Everything it reads was prepared when the plan was built.
 /// </summary>
-internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder, GatewayOptions options)
+internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder, GatewayOptions options, ILogger<ProxyMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -105,7 +106,12 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
             }
             if (error != ForwarderError.None)
             {
-                await AnswerForwardingErrorAsync(context, error, cluster);
+                var answered = await AnswerForwardingErrorAsync(context, error, cluster);
+                if (answered is not null)
+                {
+                    var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+                    Log.ForwardingFailed(logger, cluster.Plan.Name, state.Endpoint.Prefix, route.Plan.Name, error, exception?.Message ?? "", answered);
+                }
             }
             return;
         }
@@ -151,21 +157,34 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
             HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError,
         };
 
-    private static Task AnswerForwardingErrorAsync(HttpContext context, ForwarderError error, ClusterState cluster)
+    /// <summary>Answers a failed forward; returns the x-sluice-error code given, or null when nobody is left to answer.</summary>
+    private static async Task<string?> AnswerForwardingErrorAsync(HttpContext context, ForwarderError error, ClusterState cluster)
     {
         var name = cluster.Plan.Name;
-        return error switch
+        var (status, code, message) = error switch
         {
             // The client went away: nobody is left to answer.
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => Task.CompletedTask,
+                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => (0, null, null),
             ForwarderError.RequestTimedOut or ForwarderError.UpgradeActivityTimeout
-                => GatewayAnswers.WriteAsync(context, 504, "upstream_timeout", $"upstream '{name}' did not answer in time"),
+                => (504, "upstream_timeout", $"upstream '{name}' did not answer in time"),
             _ when IsConnectFailure(context)
-                => GatewayAnswers.WriteAsync(context, 503, "upstream_connect_failure", $"could not connect to upstream '{name}'"),
+                => (503, "upstream_connect_failure", $"could not connect to upstream '{name}'"),
             ForwarderError.RequestBodyClient
-                => GatewayAnswers.WriteAsync(context, 400, "bad_request_body", "the request body could not be read"),
-            _ => GatewayAnswers.WriteAsync(context, 502, "upstream_reset", $"upstream '{name}' reset the connection or sent an invalid response"),
+                => (400, "bad_request_body", "the request body could not be read"),
+            _ => (502, "upstream_reset", $"upstream '{name}' reset the connection or sent an invalid response"),
         };
+        if (code is null)
+        {
+            return null;
+        }
+        await GatewayAnswers.WriteAsync(context, status, code, message!);
+        return code;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.ForwardingFailed, Level = LogLevel.Warning, Message = "Upstream '{Upstream}' at {Endpoint} failed for route {Route}: {Error} {Reason}; answered {Answer}")]
+        public static partial void ForwardingFailed(ILogger logger, string upstream, string endpoint, string route, ForwarderError error, string reason, string answer);
     }
 }

@@ -44,7 +44,9 @@ internal sealed class RouteTransformer : HttpTransformer
         var remoteAddress = httpContext.Connection.RemoteIpAddress;
         if (remoteAddress is not null)
         {
-            proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-for", remoteAddress.ToString());
+            // Dual-stack listeners see IPv4 clients as ::ffff:a.b.c.d; upstreams expect a.b.c.d.
+            var client = remoteAddress.IsIPv4MappedToIPv6 ? remoteAddress.MapToIPv4() : remoteAddress;
+            proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-for", client.ToString());
         }
         proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-proto", request.Scheme);
 

@@ -123,7 +123,7 @@ public sealed class SluiceServer : IAsyncDisposable
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var middleware = new ProxyMiddleware(plans, app.Services.GetRequiredService<IHttpForwarder>(), options);
+        var middleware = new ProxyMiddleware(plans, app.Services.GetRequiredService<IHttpForwarder>(), options, app.Services.GetRequiredService<ILogger<ProxyMiddleware>>());
         app.Run(middleware.InvokeAsync);
         return app;
     }
@@ -151,6 +151,8 @@ public sealed class SluiceServer : IAsyncDisposable
         }
         // Kestrel's per-request chatter belongs to debugging sessions, not to a gateway's log.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // YARP logs each failed forward with a stack trace; ProxyMiddleware logs one line instead.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.None);
     }
 
     private static ILoggerFactory CreateLoggerFactory(ILoggerProvider? logging) => LoggerFactory.Create(factory =>

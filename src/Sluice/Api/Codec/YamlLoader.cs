@@ -77,12 +77,13 @@ internal sealed class YamlLoader
         {
             documents.Add(new LoadedDocument(null, SyntaxError(e.Start, e.Message, last), first, last));
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
             // YamlDotNet's scanner throws this on some malformed flow collections ("[1\nb: 2");
             // the last event it produced is the closest position we have.
+            // Its own message ("operation is not valid…") would only confuse; say what it means.
             var mark = parser.Current?.End ?? Mark.Empty;
-            documents.Add(new LoadedDocument(null, SyntaxError(mark, e.Message, last), first, last));
+            documents.Add(new LoadedDocument(null, SyntaxError(mark, "a '[' or '{' is not closed before the next line", last), first, last));
         }
     }
 

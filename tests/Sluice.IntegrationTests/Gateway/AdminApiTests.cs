@@ -6,16 +6,12 @@ using Sluice.Storage;
 
 namespace Sluice.IntegrationTests.Gateway;
 
-public sealed class AdminApiTests : IAsyncLifetime
+public sealed class AdminApiTests : GatewayTest
 {
-    private TestBackend _backend = null!;
-    private GatewayFixture _gateway = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _backend = await TestBackend.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
-        await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
+        await base.InitializeAsync();
+        await Gateway.ApplyAsync(TestConfig.Upstream("backend", Backend.Port) + """
             name: default
             routes:
             - request_matcher: { path_prefix: /api, verbs: [GET] }
@@ -27,17 +23,11 @@ public sealed class AdminApiTests : IAsyncLifetime
             """);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task Health_and_readiness()
     {
-        Assert.Equal("ok\n", await _gateway.Admin.GetStringAsync("/healthz"));
-        Assert.Equal("ready\n", await _gateway.Admin.GetStringAsync("/readyz"));
+        Assert.Equal("ok\n", await Gateway.Admin.GetStringAsync("/healthz"));
+        Assert.Equal("ready\n", await Gateway.Admin.GetStringAsync("/readyz"));
     }
 
     [Fact]
@@ -55,24 +45,24 @@ public sealed class AdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Objects_come_with_their_status()
     {
-        var services = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/virtualservices"))!.AsArray();
+        var services = JsonNode.Parse(await Gateway.Admin.GetStringAsync("/api/v1/virtualservices"))!.AsArray();
         var service = Assert.Single(services)!;
         Assert.Equal("default", (string?)service["name"]);
         Assert.Equal("Warning", (string?)service["status"]!["state"]);
         Assert.Contains("upstream 'gone' was not found", (string?)service["status"]!["reason"]);
 
-        var upstream = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/upstreams/backend"))!;
+        var upstream = JsonNode.Parse(await Gateway.Admin.GetStringAsync("/api/v1/upstreams/backend"))!;
         Assert.Equal("static", (string?)upstream["type"]);
         Assert.Equal("Accepted", (string?)upstream["status"]!["state"]);
 
-        using var missing = await _gateway.Admin.GetAsync("/api/v1/upstreams/nope");
+        using var missing = await Gateway.Admin.GetAsync("/api/v1/upstreams/nope");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
     public async Task Plan_shows_what_is_served()
     {
-        var plan = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/plan"))!;
+        var plan = JsonNode.Parse(await Gateway.Admin.GetStringAsync("/api/v1/plan"))!;
         var routes = plan["virtual_hosts"]![0]!["routes"]!.AsArray();
         Assert.Equal("default/0", (string?)routes[0]!["name"]);
         Assert.Equal("/api", (string?)routes[0]!["match"]!["path_prefix"]);
@@ -80,7 +70,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(2, (int)routes[0]!["max_retries"]!);
         Assert.Equal("5s", (string?)routes[0]!["timeout"]);
         Assert.Equal(503, (int)routes[1]!["destinations"]![0]!["answer"]!["status"]!);
-        Assert.Equal($"127.0.0.1:{_backend.Port}", (string?)plan["clusters"]![0]!["endpoints"]![0]);
+        Assert.Equal($"127.0.0.1:{Backend.Port}", (string?)plan["clusters"]![0]!["endpoints"]![0]);
     }
 
     private sealed class NeverReadyStore : IConfigStore

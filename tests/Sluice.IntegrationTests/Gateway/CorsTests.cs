@@ -3,16 +3,12 @@ using Sluice.IntegrationTests.Infrastructure;
 
 namespace Sluice.IntegrationTests.Gateway;
 
-public sealed class CorsTests : IAsyncLifetime
+public sealed class CorsTests : GatewayTest
 {
-    private TestBackend _backend = null!;
-    private GatewayFixture _gateway = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _backend = await TestBackend.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
-        await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
+        await base.InitializeAsync();
+        await Gateway.ApplyAsync(TestConfig.Upstream("backend", Backend.Port) + """
             name: default
             routes:
             - request_matcher: { path_prefix: /orders, verbs: [POST] }
@@ -28,30 +24,24 @@ public sealed class CorsTests : IAsyncLifetime
             """);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task Preflight_is_answered_even_though_the_route_only_allows_POST()
     {
-        var before = _backend.Requests;
-        using var response = await _gateway.Client.SendAsync(Preflight("https://app.example.com"));
+        var before = Backend.Requests;
+        using var response = await Gateway.Client.SendAsync(Preflight("https://app.example.com"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("https://app.example.com", response.Headers.GetValues("access-control-allow-origin").Single());
         Assert.Equal("POST, PUT", response.Headers.GetValues("access-control-allow-methods").Single());
         Assert.Equal("content-type, x-token", response.Headers.GetValues("access-control-allow-headers").Single());
         Assert.Equal("600", response.Headers.GetValues("access-control-max-age").Single());
         Assert.Equal("true", response.Headers.GetValues("access-control-allow-credentials").Single());
-        Assert.Equal(before, _backend.Requests);
+        Assert.Equal(before, Backend.Requests);
     }
 
     [Fact]
     public async Task Preflight_from_a_foreign_origin_is_refused_and_not_echoed()
     {
-        using var response = await _gateway.Client.SendAsync(Preflight("https://evil.example.com"));
+        using var response = await Gateway.Client.SendAsync(Preflight("https://evil.example.com"));
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("cors_origin_not_allowed", response.Headers.GetValues("x-sluice-error").Single());
         Assert.False(response.Headers.Contains("access-control-allow-origin"));
@@ -64,7 +54,7 @@ public sealed class CorsTests : IAsyncLifetime
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = new StringContent("{}") };
         request.Headers.Add("Origin", origin);
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await Gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(allowed, response.Headers.Contains("access-control-allow-origin"));
         Assert.Equal(allowed, response.Headers.Contains("access-control-expose-headers"));

@@ -5,16 +5,12 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Exact domain, then the longest wildcard, then the default; the port is ignored.</summary>
-public sealed class DomainSelectionTests : IAsyncLifetime
+public sealed class DomainSelectionTests : GatewayTest
 {
-    private TestBackend _backend = null!;
-    private GatewayFixture _gateway = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _backend = await TestBackend.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
-        var config = TestConfig.Upstream("backend", _backend.Port);
+        await base.InitializeAsync();
+        var config = TestConfig.Upstream("backend", Backend.Port);
         foreach (var (name, domains) in new[]
         {
             ("exact", "[api.example.com]"),
@@ -34,13 +30,7 @@ public sealed class DomainSelectionTests : IAsyncLifetime
 
                 """;
         }
-        await _gateway.ApplyAsync(config);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
+        await Gateway.ApplyAsync(config);
     }
 
     [Theory]
@@ -53,7 +43,7 @@ public sealed class DomainSelectionTests : IAsyncLifetime
     [InlineData("other.org", "default")]
     public async Task Host_picks_virtual_service(string host, string expected)
     {
-        var echo = await _gateway.GetEchoAsync("/", host);
+        var echo = await Gateway.GetEchoAsync("/", host);
         Assert.Equal(expected, echo.Headers["x-vs"]);
         // Envoy kept the client's Host for IP upstreams, and so does Sluice.
         Assert.Equal(host, echo.Headers["host"]);
@@ -62,7 +52,7 @@ public sealed class DomainSelectionTests : IAsyncLifetime
     [Fact]
     public async Task No_virtual_service_for_host_answers_404()
     {
-        await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
+        await Gateway.ApplyAsync(TestConfig.Upstream("backend", Backend.Port) + """
             name: default
             domains: [only.example.com]
             routes:
@@ -70,7 +60,7 @@ public sealed class DomainSelectionTests : IAsyncLifetime
               single_destination: { upstream: { name: backend } }
             """);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { Host = "elsewhere.org" } };
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await Gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("no_virtual_service", response.Headers.GetValues("x-sluice-error").Single());
         Assert.Contains("elsewhere.org", await response.Content.ReadAsStringAsync());

@@ -5,17 +5,13 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Each matcher kind, and first-match order, through a real gateway and backend.</summary>
-public sealed class RouteMatchingTests : IAsyncLifetime
+public sealed class RouteMatchingTests : GatewayTest
 {
-    private TestBackend _backend = null!;
-    private GatewayFixture _gateway = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _backend = await TestBackend.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
+        await base.InitializeAsync();
         // Each route names itself in a request header so the test can tell which one matched.
-        await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
+        await Gateway.ApplyAsync(TestConfig.Upstream("backend", Backend.Port) + """
             name: default
             routes:
             - request_matcher: { path_exact: /exact }
@@ -52,12 +48,6 @@ public sealed class RouteMatchingTests : IAsyncLifetime
             """);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("GET", "/exact", "exact")]
     [InlineData("GET", "/exact/more", null)]
@@ -75,7 +65,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
     [InlineData("GET", "/nothing", null)]
     public async Task Path_and_verb_matching(string method, string path, string? expectedRoute)
     {
-        using var response = await _gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var response = await Gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
         await AssertRouteAsync(response, expectedRoute);
     }
 
@@ -93,7 +83,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
             var (name, value) = (pair.Split('=')[0], pair.Split('=')[1]);
             request.Headers.TryAddWithoutValidation(name, value);
         }
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await Gateway.Client.SendAsync(request);
         await AssertRouteAsync(response, expectedRoute);
     }
 
@@ -105,7 +95,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
     [InlineData("/q?present&exact=1&pattern=abzz!", null)]
     public async Task Query_parameter_matching(string pathAndQuery, string? expectedRoute)
     {
-        using var response = await _gateway.Client.GetAsync(pathAndQuery);
+        using var response = await Gateway.Client.GetAsync(pathAndQuery);
         await AssertRouteAsync(response, expectedRoute);
     }
 
@@ -117,7 +107,7 @@ public sealed class RouteMatchingTests : IAsyncLifetime
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/events") { Content = new StringContent("{}") };
         request.Headers.Add(header, value);
-        using var response = await _gateway.Client.SendAsync(request);
+        using var response = await Gateway.Client.SendAsync(request);
         await AssertRouteAsync(response, expectedRoute);
     }
 

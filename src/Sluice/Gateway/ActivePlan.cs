@@ -9,26 +9,44 @@ namespace Sluice.Gateway;
 /// </summary>
 internal sealed class ActivePlan
 {
-    public static readonly ActivePlan Empty = new(ProxyPlan.Empty, new HostTable([]), new Dictionary<string, ClusterState>());
+    public static readonly ActivePlan Empty = new(ProxyPlan.Empty, new HostTable([]), new HostTable([]), TlsTable.Empty, [], new Dictionary<string, ClusterState>());
 
-    private ActivePlan(ProxyPlan plan, HostTable hosts, IReadOnlyDictionary<string, ClusterState> clusters)
+    private ActivePlan(
+        ProxyPlan plan,
+        HostTable hosts,
+        HostTable tlsHosts,
+        TlsTable certificates,
+        IReadOnlyList<TlsContext> tlsContexts,
+        IReadOnlyDictionary<string, ClusterState> clusters)
     {
         Plan = plan;
         Hosts = hosts;
+        TlsHosts = tlsHosts;
+        Certificates = certificates;
+        TlsContexts = tlsContexts;
         Clusters = clusters;
     }
 
     public ProxyPlan Plan { get; }
 
+    /// <summary>Every virtual host, for plain-HTTP requests (TLS-only hosts there redirect to HTTPS).</summary>
     public HostTable Hosts { get; }
+
+    /// <summary>The hosts with <c>ssl_config</c>: the only ones served on the HTTPS listener.</summary>
+    public HostTable TlsHosts { get; }
+
+    /// <summary>Certificates by SNI name, for the HTTPS listener's handshakes.</summary>
+    public TlsTable Certificates { get; }
+
+    public IReadOnlyList<TlsContext> TlsContexts { get; }
 
     public IReadOnlyDictionary<string, ClusterState> Clusters { get; }
 
     /// <summary>
-    /// Binds a plan to run-time state, keeping every cluster state (and its connection pool) whose
-    /// plan did not change. Returns the states the new plan no longer uses.
+    /// Binds a plan to run-time state, keeping every cluster state (and its connection pool) and
+    /// every TLS context whose plan did not change. Returns what the new plan no longer uses.
     /// </summary>
-    public static (ActivePlan Plan, IReadOnlyList<ClusterState> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory)
+    public static (ActivePlan Plan, IReadOnlyList<IAsyncDisposable> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory)
     {
         var clusters = new Dictionary<string, ClusterState>(StringComparer.Ordinal);
         foreach (var cluster in plan.Clusters)
@@ -37,11 +55,37 @@ internal sealed class ActivePlan
                 ? old
                 : new ClusterState(cluster, loggerFactory);
         }
-        var retired = previous.Clusters.Values.Where(c => !clusters.TryGetValue(c.Plan.Name, out var kept) || kept != c).ToList();
+        var retired = new List<IAsyncDisposable>(
+            previous.Clusters.Values.Where(c => !clusters.TryGetValue(c.Plan.Name, out var kept) || kept != c));
+
+        var previousContexts = previous.TlsContexts.ToDictionary(c => c.Plan);
+        var tlsContexts = plan.VirtualHosts
+            .Select(h => h.Tls)
+            .OfType<TlsPlan>()
+            .Distinct()
+            .Select(tls => previousContexts.Remove(tls, out var kept) ? kept : new TlsContext(tls))
+            .ToList();
+        retired.AddRange(previousContexts.Values.Select(c => new DisposeLater(c)));
 
         var hosts = plan.VirtualHosts.Select(host => new VirtualHostState(host, host.Routes.Select(route => new RouteState(
             route,
-            route.Destinations.Select(d => new DestinationState(d, d.Cluster is null ? null : clusters[d.Cluster])).ToArray())).ToArray()));
-        return (new ActivePlan(plan, new HostTable(hosts), clusters), retired);
+            route.Destinations.Select(d => new DestinationState(d, d.Cluster is null ? null : clusters[d.Cluster])).ToArray())).ToArray())).ToList();
+        return (new ActivePlan(
+            plan,
+            new HostTable(hosts),
+            new HostTable(hosts.Where(h => h.Plan.Tls is not null)),
+            new TlsTable(tlsContexts),
+            tlsContexts,
+            clusters), retired);
+    }
+
+    /// <summary>Lets a synchronous disposable retire with the clusters.</summary>
+    private sealed class DisposeLater(IDisposable disposable) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            disposable.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 }

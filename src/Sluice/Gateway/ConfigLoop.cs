@@ -14,13 +14,25 @@ namespace Sluice.Gateway;
 internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, ILogger<ConfigLoop> logger)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan TlsFileCheckInterval = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<(ConfigKind, string), Status> _written = [];
+    // The store's watch and the certificate-file check both apply snapshots; one at a time.
+    private readonly SemaphoreSlim _applying = new(1, 1);
     private TranslationState _state = TranslationState.Empty;
+    private ConfigSnapshot? _lastFromStore;
+    private string _tlsFilesStamp = "";
 
     public ConfigView? Latest { get; private set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var tlsFiles = CheckTlsFilesAsync(cancellationToken);
+        await WatchStoreAsync(cancellationToken);
+        await tlsFiles;
+    }
+
+    private async Task WatchStoreAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -43,7 +55,41 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         }
     }
 
-    private async Task ApplyAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>Re-applies the last snapshot when a certificate file named by <c>ssl_files</c> changed.</summary>
+    private async Task CheckTlsFilesAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TlsFileCheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (_lastFromStore is { } snapshot && TlsFileLoader.Stamp(snapshot) != _tlsFilesStamp)
+                {
+                    await ApplyAsync(snapshot, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ApplyAsync(ConfigSnapshot fromStore, CancellationToken cancellationToken)
+    {
+        await _applying.WaitAsync(cancellationToken);
+        try
+        {
+            _lastFromStore = fromStore;
+            _tlsFilesStamp = TlsFileLoader.Stamp(fromStore);
+            await TranslateAndApplyAsync(TlsFileLoader.Load(fromStore), cancellationToken);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private async Task TranslateAndApplyAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         TranslationResult result;

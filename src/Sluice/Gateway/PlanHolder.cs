@@ -20,12 +20,12 @@ internal sealed class PlanHolder(ILoggerFactory loggerFactory)
 
     public Task FirstPlan => _firstPlan.Task;
 
-    private static async Task RetireAsync(IReadOnlyList<ClusterState> retired)
+    private static async Task RetireAsync(IReadOnlyList<IAsyncDisposable> retired)
     {
         await Task.Delay(RetireDelay);
-        foreach (var cluster in retired)
+        foreach (var state in retired)
         {
-            await cluster.DisposeAsync();
+            await state.DisposeAsync();
         }
     }
 

@@ -18,13 +18,13 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
     {
         var plan = plans.Current;
         var request = context.Request;
-        var host = plan.Hosts.Find(request.Host.Value.AsSpan());
+        var host = (request.IsHttps ? plan.TlsHosts : plan.Hosts).Find(request.Host.Value.AsSpan());
         if (host is null)
         {
             return GatewayAnswers.WriteAsync(context, 404, "no_virtual_service", $"no virtual service serves host '{request.Host.Value}'");
         }
 
-        if (host.Plan.RequireTls && !request.IsHttps)
+        if (host.Plan.Tls is not null && !request.IsHttps)
         {
             // Envoy's require_tls: the client is sent to HTTPS; nothing is served in the clear.
             return RedirectToHttpsAsync(context);

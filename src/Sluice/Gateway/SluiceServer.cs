@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sluice.Storage;
@@ -41,6 +42,8 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>Bound ports, once started (null when that listener is off).</summary>
     public int? HttpPort { get; private init; }
 
+    public int? HttpsPort { get; private init; }
+
     public int? Http2Port { get; private init; }
 
     public int? AdminPort { get; private init; }
@@ -63,7 +66,7 @@ public sealed class SluiceServer : IAsyncDisposable
         var loop = new ConfigLoop(store, translator, plans, options.Role, loggerFactory.CreateLogger<ConfigLoop>());
 
         WebApplication? traffic = null;
-        if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.Http2Port > 0))
+        if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.HttpsPort > 0 || options.Http2Port > 0))
         {
             traffic = BuildTraffic(options, plans, logging);
             await traffic.StartAsync(cancellationToken);
@@ -78,6 +81,7 @@ public sealed class SluiceServer : IAsyncDisposable
         return new SluiceServer(traffic, admin, loop, plans, loggerFactory)
         {
             HttpPort = traffic is not null && options.HttpPort > 0 ? options.HttpPort : null,
+            HttpsPort = traffic is not null && options.HttpsPort > 0 ? options.HttpsPort : null,
             Http2Port = traffic is not null && options.Http2Port > 0 ? options.Http2Port : null,
             AdminPort = admin is null ? null : options.AdminPort,
         };
@@ -114,6 +118,25 @@ public sealed class SluiceServer : IAsyncDisposable
             if (options.HttpPort > 0)
             {
                 kestrel.Listen(options.Bind, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+            if (options.HttpsPort > 0)
+            {
+                // One port for every TLS virtual service: the certificate is chosen per connection
+                // by SNI from the live plan, so a rotated certificate applies to new connections
+                // while open ones keep theirs.
+                kestrel.Listen(options.Bind, options.HttpsPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = context =>
+                        {
+                            var serverName = context.ClientHelloInfo.ServerName;
+                            var tls = plans.Current.Certificates.Find(serverName) ?? throw TlsContext.NoCertificateFor(serverName);
+                            return ValueTask.FromResult(tls.Options);
+                        },
+                    });
+                });
             }
             if (options.Http2Port > 0)
             {

@@ -12,6 +12,9 @@ public sealed record VirtualHostPlan
 
     public required ValueList<RoutePlan> Routes { get; init; }
 
-    /// <summary>Set by <c>ssl_config</c>: plain-HTTP requests are redirected to HTTPS, never served.</summary>
-    public bool RequireTls { get; init; }
+    /// <summary>
+    /// Set by <c>ssl_config</c>: the host is served only on the HTTPS listener with this
+    /// certificate; plain-HTTP requests for it are redirected to HTTPS.
+    /// </summary>
+    public TlsPlan? Tls { get; init; }
 }

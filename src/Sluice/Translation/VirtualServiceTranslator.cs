@@ -21,15 +21,12 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
                 routes.Add(route);
             }
         }
-        if (service.SslConfig is not null)
-        {
-            diagnostics.Warning("ssl_config", "TLS termination is not available yet; plain-HTTP requests are redirected to HTTPS");
-        }
+        var tls = service.SslConfig is null ? null : TlsTranslator.Translate(service.SslConfig, domains, context, diagnostics);
         if (diagnostics.HasErrors)
         {
             return null;
         }
-        return new VirtualHostPlan { Name = service.Name, Domains = domains, Routes = new(routes), RequireTls = service.SslConfig is not null };
+        return new VirtualHostPlan { Name = service.Name, Domains = domains, Routes = new(routes), Tls = tls };
     }
 
     /// <summary>

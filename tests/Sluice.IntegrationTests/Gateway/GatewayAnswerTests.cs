@@ -60,25 +60,6 @@ public sealed class GatewayAnswerTests : GatewayTest
     }
 
     [Fact]
-    public async Task Tls_only_virtual_service_redirects_plain_http_to_https()
-    {
-        await Gateway.ApplyAsync("""
-            name: secure
-            domains: [secure.example.com]
-            ssl_config: { secret_ref: secure-cert }
-            routes:
-            - request_matcher: { path_prefix: / }
-              single_destination: { upstream: { name: backend } }
-            """);
-        var before = Backend.Requests;
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/pay?x=1") { Headers = { Host = "secure.example.com:8080" } };
-        using var response = await Gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
-        Assert.Equal("https://secure.example.com:8443/pay?x=1", response.Headers.Location!.ToString());
-        Assert.Equal(before, Backend.Requests);
-    }
-
-    [Fact]
     public async Task Upstream_errors_are_passed_on_not_replaced()
     {
         using var response = await Gateway.Client.GetAsync("/status/503");

@@ -45,6 +45,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
             Bind = System.Net.IPAddress.Loopback,
             HttpPort = FreePorts.Next(),
             Http2Port = FreePorts.Next(),
+            HttpsPort = FreePorts.Next(),
             AdminPort = FreePorts.Next(),
         };
         store ??= new InMemoryStore();

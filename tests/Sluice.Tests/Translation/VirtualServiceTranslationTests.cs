@@ -157,11 +157,4 @@ public sealed class VirtualServiceTranslationTests
         Assert.Equal((404, "function_not_found", 1u), (route.Destinations[1].Answer!.StatusCode, route.Destinations[1].Answer!.Code, route.Destinations[1].Weight));
     }
 
-    [Fact]
-    public void Ssl_virtual_service_requires_tls()
-    {
-        var result = Translate(Backend + "name: vs\nssl_config: { secret_ref: my-cert }\nroutes: []\n");
-        Assert.Equal(StatusState.Warning, result.StatusOf(ConfigKind.VirtualService, "vs").State);
-        Assert.True(Assert.Single(result.Plan.VirtualHosts).RequireTls);
-    }
 }

@@ -1,0 +1,79 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Sluice.Plan;
+
+namespace Sluice.Gateway;
+
+/// <summary>
+/// A certificate ready for handshakes: the server options Kestrel hands to each TLS connection
+/// whose SNI name it serves, built once per certificate (not per connection) and kept across
+/// reloads while its <see cref="TlsPlan"/> stays equal.
+/// </summary>
+internal sealed class TlsContext : IDisposable
+{
+    private readonly X509Certificate2 _certificate;
+    private readonly X509Certificate2Collection? _clientAuthorities;
+
+    public TlsContext(TlsPlan plan)
+    {
+        Plan = plan;
+        _certificate = X509Certificate2.CreateFromPem(plan.CertificatePem, plan.KeyPem);
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(plan.CertificatePem);
+        // The leaf is the certificate itself; whatever follows it is sent as the chain.
+        var intermediates = new X509Certificate2Collection(chain.Skip(1).ToArray());
+        if (plan.ClientCaPem is not null)
+        {
+            _clientAuthorities = [];
+            _clientAuthorities.ImportFromPem(plan.ClientCaPem);
+        }
+        Options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(_certificate, intermediates, offline: true),
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            ClientCertificateRequired = _clientAuthorities is not null,
+            RemoteCertificateValidationCallback = _clientAuthorities is null ? null : ValidateClient,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+    }
+
+    public TlsPlan Plan { get; }
+
+    public SslServerAuthenticationOptions Options { get; }
+
+    /// <summary>mTLS: the client's certificate must chain to the configured CA, and to nothing else.</summary>
+    private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            return false;
+        }
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(_clientAuthorities!);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            custom.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(e => e.Certificate).ToArray());
+        }
+        using var client = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return custom.Build(client);
+    }
+
+    public void Dispose()
+    {
+        _certificate.Dispose();
+        if (_clientAuthorities is not null)
+        {
+            foreach (var authority in _clientAuthorities)
+            {
+                authority.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Thrown from the handshake callback: the connection is refused, nothing is served.</summary>
+    public static AuthenticationException NoCertificateFor(string? serverName) =>
+        new(serverName is null or "" ? "no virtual service serves TLS clients that send no server name" : $"no virtual service serves TLS for '{serverName}'");
+}

@@ -1,0 +1,27 @@
+using Sluice.Api;
+using Sluice.Storage;
+
+namespace Sluice.Translation;
+
+/// <summary>
+/// <c>ssl_files</c> name files on the gateway's own disk. The translator does no I/O, so the
+/// control loop reads them into the snapshot's files first, under these refs, and the translator
+/// finds them there (Gloo's plugins declared such dependencies the same way).
+/// </summary>
+public static class TlsFileRefs
+{
+    private const string Prefix = "ssl-file:";
+
+    public static string ForPath(string path) => Prefix + Path.GetFullPath(path);
+
+    /// <summary>Every file the snapshot's virtual services name in <c>ssl_files</c>.</summary>
+    public static IEnumerable<string> ReferencedPaths(ConfigSnapshot snapshot) =>
+        snapshot.VirtualServices
+            .Select(v => v.SslConfig?.SslFiles)
+            .OfType<SslFiles>()
+            .SelectMany(f => new[] { f.TlsCert, f.TlsKey, f.RootCa })
+            .OfType<string>()
+            .Where(p => p.Length > 0)
+            .Select(Path.GetFullPath)
+            .Distinct(StringComparer.Ordinal);
+}

@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Sluice.Api;
+using Sluice.IntegrationTests.Infrastructure;
+using Sluice.Tests.Infrastructure;
+
+namespace Sluice.IntegrationTests.Gateway;
+
+/// <summary>
+/// TLS termination on one HTTPS port: certificates chosen by SNI, TLS-only virtual services,
+/// mTLS, and certificates rotated under open connections. Certificates are made in the test.
+/// </summary>
+public sealed class TlsTests : GatewayTest
+{
+    private readonly TestCertificates _authority = new();
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
+        {
+            ["a-tls"] = Secret(_authority.Server("a.example.com")),
+            ["b-tls"] = Secret(_authority.Server("b.example.com", "*.b.example.com")),
+        });
+        await Gateway.ApplyAsync(TestConfig.Upstream("backend", Backend.Port) + """
+            name: a
+            domains: [a.example.com]
+            ssl_config: { secret_ref: a-tls }
+            routes:
+            - request_matcher: { path_prefix: / }
+              single_destination: { upstream: { name: backend } }
+              extensions: { add_request_headers: [{ key: x-vs, value: a }] }
+            ---
+            name: b
+            domains: [b.example.com, '*.b.example.com']
+            ssl_config: { secret_ref: b-tls }
+            routes:
+            - request_matcher: { path_prefix: / }
+              single_destination: { upstream: { name: backend } }
+              extensions: { add_request_headers: [{ key: x-vs, value: b }] }
+            ---
+            name: plain
+            domains: [plain.example.com]
+            routes:
+            - request_matcher: { path_prefix: / }
+              single_destination: { upstream: { name: backend } }
+            """);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _authority.Dispose();
+    }
+
+    [Theory]
+    [InlineData("a.example.com", "a")]
+    [InlineData("b.example.com", "b")]
+    [InlineData("x.b.example.com", "b")]
+    public async Task Certificate_and_virtual_service_are_chosen_by_sni(string name, string expectedService)
+    {
+        using var client = new TlsClient(Gateway.Options.HttpsPort, _authority);
+        var echo = await client.GetEchoAsync(name, "/hello");
+        Assert.Equal(expectedService, echo.Headers["x-vs"]);
+        Assert.Contains(name.StartsWith("x.", StringComparison.Ordinal) ? "b.example.com" : name, client.ServerCertificate!.Subject);
+        Assert.Equal("https", echo.Headers["x-forwarded-proto"]);
+    }
+
+    [Fact]
+    public async Task Http2_is_negotiated_with_alpn()
+    {
+        using var client = new TlsClient(Gateway.Options.HttpsPort, _authority, HttpVersion.Version20);
+        using var response = await client.GetAsync("a.example.com", "/");
+        Assert.Equal(HttpVersion.Version20, response.Version);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Name_without_a_certificate_is_refused_in_the_handshake()
+    {
+        using var client = new TlsClient(Gateway.Options.HttpsPort, _authority);
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("plain.example.com", "/"));
+        Assert.IsAssignableFrom<IOException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task Tls_virtual_service_is_not_served_in_the_clear()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/x") { Headers = { Host = "a.example.com" } };
+        using var response = await Gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
+        Assert.Equal($"https://a.example.com:{Gateway.Options.HttpsPort}/x", response.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task Missing_secret_rejects_the_virtual_service_only()
+    {
+        await Gateway.ApplyAsync("""
+            name: c
+            domains: [c.example.com]
+            ssl_config: { secret_ref: nowhere }
+            routes: []
+            """);
+        var status = Gateway.Server.Loop.Latest!.Result.Reports.Single(r => r.Name == "c").Status;
+        Assert.Equal(StatusState.Rejected, status.State);
+        Assert.Contains("ssl secret not found for ref nowhere", status.Reason);
+        using var client = new TlsClient(Gateway.Options.HttpsPort, _authority);
+        await client.GetEchoAsync("a.example.com", "/");
+    }
+
+    [Fact]
+    public async Task Mutual_tls_accepts_clients_of_the_ca_and_refuses_the_rest()
+    {
+        var (certificate, key) = _authority.Server("a.example.com");
+        Gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
+        {
+            ["a-tls"] = new([KeyValuePair.Create("tls.crt", certificate), KeyValuePair.Create("tls.key", key), KeyValuePair.Create("tls.root", _authority.CaPem)]),
+            ["b-tls"] = Secret(_authority.Server("b.example.com")),
+        });
+        using var stranger = new TestCertificates("Stranger CA");
+        await WaitUntilAsync(async () =>
+        {
+            using var anonymous = new TlsClient(Gateway.Options.HttpsPort, _authority);
+            try
+            {
+                await anonymous.GetAsync("a.example.com", "/");
+                return false;
+            }
+            catch (HttpRequestException)
+            {
+                return true;
+            }
+        });
+
+        using var member = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: _authority.ClientCertificate("member"));
+        Assert.Equal("a", (await member.GetEchoAsync("a.example.com", "/")).Headers["x-vs"]);
+        using var outsider = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: stranger.ClientCertificate("outsider"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => outsider.GetAsync("a.example.com", "/"));
+        // b has no tls.root: no client certificate asked for.
+        using var anonymousB = new TlsClient(Gateway.Options.HttpsPort, _authority);
+        Assert.Equal("b", (await anonymousB.GetEchoAsync("b.example.com", "/")).Headers["x-vs"]);
+    }
+
+    [Fact]
+    public async Task Rotated_certificate_serves_new_connections_while_open_ones_keep_going()
+    {
+        using var open = new TlsClient(Gateway.Options.HttpsPort, _authority);
+        await open.GetEchoAsync("a.example.com", "/");
+        var before = open.ServerCertificate!.SerialNumber;
+
+        Gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
+        {
+            ["a-tls"] = Secret(_authority.Server("a.example.com")),
+            ["b-tls"] = Secret(_authority.Server("b.example.com")),
+        });
+        string? after = null;
+        await WaitUntilAsync(async () =>
+        {
+            using var fresh = new TlsClient(Gateway.Options.HttpsPort, _authority);
+            await fresh.GetEchoAsync("a.example.com", "/");
+            after = fresh.ServerCertificate!.SerialNumber;
+            return after != before;
+        });
+
+        // The connection opened before the rotation still serves, on its original certificate.
+        for (var i = 0; i < 3; i++)
+        {
+            await open.GetEchoAsync("a.example.com", "/again");
+        }
+        Assert.Equal(1, open.Handshakes);
+        Assert.Equal(before, open.ServerCertificate!.SerialNumber);
+    }
+
+    private static ValueMap Secret((string CertificatePem, string KeyPem) pair) =>
+        new([KeyValuePair.Create("tls.crt", pair.CertificatePem), KeyValuePair.Create("tls.key", pair.KeyPem)]);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the change was not applied within 5 s");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// An HTTPS client that connects to the gateway's loopback port whatever the URL's host, so
+    /// the host travels as SNI and Host; it trusts the test CA only and remembers what it saw.
+    /// </summary>
+    private sealed class TlsClient : IDisposable
+    {
+        private readonly HttpClient _client;
+        private readonly int _port;
+
+        public TlsClient(int port, TestCertificates authority, Version? version = null, X509Certificate2? clientCertificate = null)
+        {
+            _port = port;
+            using var ca = X509Certificate2.CreateFromPem(authority.CaPem);
+            var caRaw = ca.RawData;
+            var handler = new SocketsHttpHandler
+            {
+                UseProxy = false,
+                ConnectCallback = async (_, cancellationToken) =>
+                {
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(IPAddress.Loopback, _port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+                    {
+                        Handshakes++;
+                        ServerCertificate = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                        using var trust = new X509Chain();
+                        trust.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                        trust.ChainPolicy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificate(caRaw));
+                        trust.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                        return ServerCertificate is not null && trust.Build(ServerCertificate);
+                    },
+                    ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
+                    EnabledSslProtocols = SslProtocols.None,
+                },
+            };
+            _client = new HttpClient(handler)
+            {
+                DefaultRequestVersion = version ?? HttpVersion.Version11,
+                DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+        }
+
+        public X509Certificate2? ServerCertificate { get; private set; }
+
+        public int Handshakes { get; private set; }
+
+        public Task<HttpResponseMessage> GetAsync(string host, string path) => _client.GetAsync($"https://{host}:{_port}{path}");
+
+        public async Task<EchoResponse> GetEchoAsync(string host, string path)
+        {
+            using var response = await GetAsync(host, path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+        }
+
+        public void Dispose() => _client.Dispose();
+    }
+}

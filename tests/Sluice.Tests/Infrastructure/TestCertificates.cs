@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Sluice.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway certificate authority made with .NET's <see cref="CertificateRequest"/>: issues
+/// server certificates for names and client certificates, as PEM the way secrets hold them.
+/// </summary>
+public sealed class TestCertificates : IDisposable
+{
+    private readonly ECDsa _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly X509Certificate2 _ca;
+
+    public TestCertificates(string name = "Sluice Test CA")
+    {
+        var request = new CertificateRequest($"CN={name}", _caKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        CaPem = _ca.ExportCertificatePem();
+    }
+
+    public string CaPem { get; }
+
+    /// <summary>A server certificate for <paramref name="names"/> (first is the CN), signed by this CA.</summary>
+    public (string CertificatePem, string KeyPem) Server(params string[] names) => Issue(names, server: true);
+
+    public (string CertificatePem, string KeyPem) Client(string name) => Issue([name], server: false);
+
+    /// <summary>A client certificate with its key, ready for an HttpClient.</summary>
+    public X509Certificate2 ClientCertificate(string name)
+    {
+        var (certificate, key) = Client(name);
+        using var ephemeral = X509Certificate2.CreateFromPem(certificate, key);
+        // Exported and reloaded: TLS client authentication on Linux wants a persisted key.
+        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private (string, string) Issue(string[] names, bool server)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [server ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], false));
+        if (server)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            foreach (var name in names)
+            {
+                san.AddDnsName(name);
+            }
+            request.CertificateExtensions.Add(san.Build());
+        }
+        var serial = RandomNumberGenerator.GetBytes(12);
+        using var certificate = request.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(10), serial);
+        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    public void Dispose()
+    {
+        _ca.Dispose();
+        _caKey.Dispose();
+    }
+}

@@ -114,18 +114,43 @@ internal static class PlanJson
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        if (route.PrefixRewrite is not null)
+        if (route.Redirect is { } redirect)
         {
-            json.WriteString("prefix_rewrite", route.PrefixRewrite);
+            json.WriteStartObject("redirect");
+            json.WriteNumber("status", redirect.StatusCode);
+            json.WriteBoolean("https_redirect", redirect.HttpsRedirect);
+            WriteOptional(json, "host", redirect.Host);
+            WriteOptional(json, "path", redirect.Path);
+            WriteOptional(json, "prefix_rewrite", redirect.PrefixRewrite);
+            json.WriteBoolean("strip_query", redirect.StripQuery);
+            json.WriteEndObject();
         }
-        if (route.HostRewrite is not null)
+        if (route.DirectResponse is { } direct)
         {
-            json.WriteString("host_rewrite", route.HostRewrite);
+            json.WriteStartObject("direct_response");
+            json.WriteNumber("status", direct.StatusCode);
+            WriteOptional(json, "body", direct.Body);
+            json.WriteEndObject();
         }
+        WriteOptional(json, "prefix_rewrite", route.PrefixRewrite);
+        if (route.RegexRewrite is not null)
+        {
+            json.WriteString("regex_rewrite", route.RegexRewrite.ToString());
+            json.WriteString("regex_substitution", route.RegexSubstitution);
+        }
+        WriteOptional(json, "host_rewrite", route.HostRewrite);
         json.WriteString("timeout", Api.Durations.Format(route.Timeout ?? RouteState.DefaultTimeout));
         json.WriteNumber("max_retries", route.MaxRetries);
         json.WriteBoolean("cors", route.Cors is not null);
         json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
     }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)

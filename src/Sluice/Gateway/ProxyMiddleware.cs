@@ -27,7 +27,7 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
         if (host.Plan.Tls is not null && !request.IsHttps)
         {
             // Envoy's require_tls: the client is sent to HTTPS; nothing is served in the clear.
-            return RedirectToHttpsAsync(context);
+            return LocalAnswers.RedirectToHttpsAsync(context, options.HttpsPort);
         }
 
         var isPreflight = CorsPolicy.IsPreflight(request);
@@ -42,20 +42,19 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
         return GatewayAnswers.WriteAsync(context, 404, "no_route", $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
     }
 
-    private Task RedirectToHttpsAsync(HttpContext context)
-    {
-        var request = context.Request;
-        var port = options.HttpsPort == 443 ? "" : $":{options.HttpsPort}";
-        context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
-        context.Response.Headers.Location = $"https://{request.Host.Host}{port}{request.PathBase}{request.Path}{request.QueryString}";
-        return Task.CompletedTask;
-    }
-
     private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight)
     {
         if (isPreflight && route.Transformer.Cors is { } cors)
         {
             return cors.AnswerPreflightAsync(context);
+        }
+        if (route.Plan.Redirect is { } redirect)
+        {
+            return LocalAnswers.RedirectAsync(context, route.Plan, redirect, options.HttpsPort);
+        }
+        if (route.Plan.DirectResponse is { } direct)
+        {
+            return LocalAnswers.DirectResponseAsync(context, route.Plan, direct);
         }
         var destination = route.PickDestination();
         if (destination.Plan.Answer is { } answer)

@@ -13,18 +13,13 @@ internal sealed class RouteTransformer : HttpTransformer
 {
     private readonly RoutePlan _route;
     private readonly CorsPolicy? _cors;
-    private readonly string? _rewriteFrom;
-    private readonly string? _rewriteTo;
+    private readonly bool _rewritesPath;
 
     public RouteTransformer(RoutePlan route)
     {
         _route = route;
         _cors = route.Cors is null ? null : new CorsPolicy(route.Cors);
-        if (route.PrefixRewrite is { } rewrite)
-        {
-            _rewriteFrom = route.Match.Path;
-            _rewriteTo = rewrite;
-        }
+        _rewritesPath = route.PrefixRewrite is not null || route.RegexRewrite is not null;
     }
 
     public CorsPolicy? Cors => _cors;
@@ -34,7 +29,7 @@ internal sealed class RouteTransformer : HttpTransformer
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
         var request = httpContext.Request;
-        var path = _rewriteTo is null ? request.Path : new PathString(RewritePath(request.Path.Value ?? "/"));
+        var path = _rewritesPath ? new PathString(RewritePath(request.Path.Value ?? "/")) : request.Path;
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, request.QueryString);
 
         var state = httpContext.Features.Get<ProxyRequestState>()!;
@@ -95,23 +90,9 @@ internal sealed class RouteTransformer : HttpTransformer
         return true;
     }
 
-    /// <summary>
-    /// Replaces the matched prefix (or, for an exact route, the whole path). A rewrite ending in
-    /// '/' swallows the slash that follows the prefix, so "/api/" + "/x" gives "/x", not "//x".
-    /// </summary>
-    internal string RewritePath(string path)
-    {
-        if (_route.Match.PathKind == PathMatchKind.Exact)
-        {
-            return _rewriteTo!;
-        }
-        var rest = path.AsSpan(_rewriteFrom!.Length);
-        if (_rewriteTo!.EndsWith('/') && rest.StartsWith('/'))
-        {
-            rest = rest[1..];
-        }
-        return string.Concat(_rewriteTo.AsSpan(), rest);
-    }
+    private string RewritePath(string path) => _route.RegexRewrite is { } regex
+        ? regex.Replace(path, _route.RegexSubstitution ?? "")
+        : PathRewrite.ReplacePrefix(_route.Match, _route.PrefixRewrite!, path);
 
     private static void AddRequestHeader(HttpRequestMessage request, HeaderValuePlan header)
     {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Sluice.Api;
 
 namespace Sluice.Plan;
@@ -10,10 +11,22 @@ public sealed record RoutePlan
 
     public required RouteMatchPlan Match { get; init; }
 
-    /// <summary>Weighted choices; one element for a single destination.</summary>
+    /// <summary>Weighted choices; one element for a single destination; none when the route answers by itself.</summary>
     public required ValueList<DestinationPlan> Destinations { get; init; }
 
+    /// <summary>Answer with a redirect instead of going to a destination.</summary>
+    public RedirectPlan? Redirect { get; init; }
+
+    /// <summary>Answer with a fixed response instead of going to a destination.</summary>
+    public DirectResponsePlan? DirectResponse { get; init; }
+
     public string? PrefixRewrite { get; init; }
+
+    /// <summary>Path rewrite by regex (every match replaced); never set together with <see cref="PrefixRewrite"/>.</summary>
+    public Regex? RegexRewrite { get; init; }
+
+    /// <summary>The replacement for <see cref="RegexRewrite"/>; <c>$1</c> names a group.</summary>
+    public string? RegexSubstitution { get; init; }
 
     /// <summary>Literal Host header for the upstream (extension <c>host_rewrite</c>).</summary>
     public string? HostRewrite { get; init; }

@@ -77,7 +77,23 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
     {
         var field = $"routes[{index}]";
         var match = RouteMatchCompiler.Compile(route, field, diagnostics);
-        var destinations = TranslateDestinations(route, field, upstreams, diagnostics);
+        ValueList<DestinationPlan>? destinations;
+        RedirectPlan? redirect = null;
+        DirectResponsePlan? directResponse = null;
+        if (route.Redirect is null && route.DirectResponse is null)
+        {
+            destinations = TranslateDestinations(route, field, upstreams, diagnostics);
+        }
+        else
+        {
+            if (route.SingleDestination is not null || route.MultipleDestinations is not null)
+            {
+                diagnostics.Error(field, "a route either answers by itself ('redirect', 'direct_response') or goes to a destination, not both");
+            }
+            destinations = ValueList<DestinationPlan>.Empty;
+            redirect = route.Redirect is { } r ? RouteActionTranslator.Redirect(r, match, $"{field}.redirect", diagnostics) : null;
+            directResponse = route.DirectResponse is { } d ? RouteActionTranslator.DirectResponse(d, $"{field}.direct_response", diagnostics) : null;
+        }
 
         foreach (var property in route.Extensions.Root.EnumerateObject())
         {
@@ -118,11 +134,19 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
             }
         }
 
-        if (match is null || destinations is null || routeDiagnostics.HasErrors)
+        var regexRewrite = route.RegexRewrite is { } regex ? RouteActionTranslator.RegexRewrite(regex, $"{field}.regex_rewrite", diagnostics) : null;
+
+        if (match is null || destinations is null || routeDiagnostics.HasErrors || diagnostics.HasErrors)
         {
             return null;
         }
-        return builder.Build($"{serviceName}/{index}", match, destinations, prefixRewrite);
+        return builder.Build($"{serviceName}/{index}", match, destinations, prefixRewrite) with
+        {
+            Redirect = redirect,
+            DirectResponse = directResponse,
+            RegexRewrite = regexRewrite,
+            RegexSubstitution = route.RegexRewrite?.Substitution,
+        };
     }
 
     private static ValueList<DestinationPlan>? TranslateDestinations(Route route, string field, ServedUpstreams upstreams, Diagnostics diagnostics)

@@ -89,6 +89,13 @@ public sealed class VirtualServiceTranslationTests
     [InlineData("- request_matcher: { path_prefix: / }\n  multiple_destinations: [{ destination: { upstream: { name: backend } }, weight: 0 }]\n", "weight must be greater than 0")]
     [InlineData("- request_matcher: { path_prefix: / }\n  multiple_destinations: []\n", "must list at least one destination")]
     [InlineData("- request_matcher: { path_prefix: / }\n  single_destination: { upstream: { name: backend } }\n  prefix_rewrite: nope\n", "'nope' must start with '/'")]
+    [InlineData("- request_matcher: { path_prefix: / }\n  redirect: { response_code: 305, https_redirect: true }\n", "routes[0].redirect.response_code: must be one of 301, 302, 303, 307, 308, got 305")]
+    [InlineData("- request_matcher: { path_prefix: / }\n  redirect: {}\n", "routes[0].redirect: must change something")]
+    [InlineData("- request_matcher: { path_prefix: / }\n  redirect: { path_redirect: landing }\n", "routes[0].redirect.path_redirect: 'landing' must start with '/'")]
+    [InlineData("- request_matcher: { path_regex: /a.* }\n  redirect: { prefix_rewrite: /b }\n", "routes[0].redirect.prefix_rewrite: needs a path_prefix or path_exact route")]
+    [InlineData("- request_matcher: { path_prefix: / }\n  direct_response: { status: 999 }\n", "routes[0].direct_response.status: must be an HTTP status between 100 and 599, got 999")]
+    [InlineData("- request_matcher: { path_prefix: / }\n  direct_response: { status: 200 }\n  single_destination: { upstream: { name: backend } }\n", "routes[0]: a route either answers by itself")]
+    [InlineData("- request_matcher: { path_prefix: / }\n  single_destination: { upstream: { name: backend } }\n  regex_rewrite: { pattern: '(', substitution: x }\n", "routes[0].regex_rewrite.pattern: invalid regex '('")]
     public void Route_errors_reject_the_virtual_service(string routes, string expected)
     {
         Assert.Contains(expected, Rejection(routes));

@@ -115,7 +115,37 @@ internal static class ConfigJson
                 ["weight"] = weighted.Weight,
             })]);
         }
+        if (route.Redirect is { } redirect)
+        {
+            var redirectJson = new JsonObject();
+            if (redirect.HttpsRedirect)
+            {
+                redirectJson["https_redirect"] = true;
+            }
+            AddString(redirectJson, "host_redirect", redirect.HostRedirect);
+            AddString(redirectJson, "path_redirect", redirect.PathRedirect);
+            AddString(redirectJson, "prefix_rewrite", redirect.PrefixRewrite);
+            if (redirect.ResponseCode is { } code)
+            {
+                redirectJson["response_code"] = code;
+            }
+            if (redirect.StripQuery)
+            {
+                redirectJson["strip_query"] = true;
+            }
+            json["redirect"] = redirectJson;
+        }
+        if (route.DirectResponse is { } direct)
+        {
+            var directJson = new JsonObject { ["status"] = direct.Status };
+            AddString(directJson, "body", direct.Body);
+            json["direct_response"] = directJson;
+        }
         AddString(json, "prefix_rewrite", route.PrefixRewrite);
+        if (route.RegexRewrite is { } regex)
+        {
+            json["regex_rewrite"] = new JsonObject { ["pattern"] = regex.Pattern, ["substitution"] = regex.Substitution };
+        }
         AddStruct(json, "extensions", route.Extensions);
         return json;
     }

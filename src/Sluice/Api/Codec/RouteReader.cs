@@ -8,7 +8,16 @@ namespace Sluice.Api.Codec;
 internal static class RouteReader
 {
     private static readonly string[] RouteFields =
-        ["request_matcher", "event_matcher", "single_destination", "multiple_destinations", "prefix_rewrite", "extensions"];
+    [
+        "request_matcher", "event_matcher", "single_destination", "multiple_destinations",
+        "redirect", "direct_response", "prefix_rewrite", "regex_rewrite", "extensions",
+    ];
+
+    private static readonly string[] RedirectFields =
+        ["https_redirect", "host_redirect", "path_redirect", "prefix_rewrite", "response_code", "strip_query"];
+
+    private static readonly string[] DirectResponseFields = ["status", "body"];
+    private static readonly string[] RegexRewriteFields = ["pattern", "substitution"];
 
     private static readonly string[] RequestMatcherFields =
         ["path_prefix", "path_regex", "path_exact", "headers", "query_params", "verbs"];
@@ -23,15 +32,47 @@ internal static class RouteReader
     {
         var map = MappingReader.Open(context, node, path, RouteFields);
         map.AtMostOne("request_matcher", "event_matcher");
+        map.AtMostOne("redirect", "direct_response");
+        map.AtMostOne("prefix_rewrite", "regex_rewrite");
         return new Route
         {
             RequestMatcher = map.Object("request_matcher", ReadRequestMatcher),
             EventMatcher = map.Object("event_matcher", ReadEventMatcher),
             SingleDestination = map.Object("single_destination", ReadDestination),
             MultipleDestinations = map.Has("multiple_destinations") ? map.List("multiple_destinations", ReadWeighted) : null,
+            Redirect = map.Object("redirect", ReadRedirect),
+            DirectResponse = map.Object("direct_response", ReadDirectResponse),
             PrefixRewrite = map.String("prefix_rewrite"),
+            RegexRewrite = map.Object("regex_rewrite", ReadRegexRewrite),
             Extensions = map.Struct("extensions"),
         };
+    }
+
+    private static RedirectAction ReadRedirect(ReadContext context, Node node, string path)
+    {
+        var map = MappingReader.Open(context, node, path, RedirectFields);
+        map.AtMostOne("path_redirect", "prefix_rewrite");
+        return new RedirectAction
+        {
+            HttpsRedirect = map.Bool("https_redirect") ?? false,
+            HostRedirect = map.String("host_redirect"),
+            PathRedirect = map.String("path_redirect"),
+            PrefixRewrite = map.String("prefix_rewrite"),
+            ResponseCode = map.UInt32("response_code"),
+            StripQuery = map.Bool("strip_query") ?? false,
+        };
+    }
+
+    private static DirectResponseAction ReadDirectResponse(ReadContext context, Node node, string path)
+    {
+        var map = MappingReader.Open(context, node, path, DirectResponseFields);
+        return new DirectResponseAction { Status = map.UInt32("status") ?? 0, Body = map.String("body") };
+    }
+
+    private static RegexRewrite ReadRegexRewrite(ReadContext context, Node node, string path)
+    {
+        var map = MappingReader.Open(context, node, path, RegexRewriteFields);
+        return new RegexRewrite { Pattern = map.RequiredString("pattern"), Substitution = map.String("substitution") ?? "" };
     }
 
     private static RequestMatcher ReadRequestMatcher(ReadContext context, Node node, string path)

@@ -27,7 +27,7 @@ internal static class RunCommand
             var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), cancellationToken: cancellationToken);
             await using (server)
             {
-                context.Out.WriteLine(Describe(options, server.HttpPort, server.Http2Port, server.AdminPort));
+                context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort));
                 try
                 {
                     await server.Completion.WaitAsync(cancellationToken);
@@ -63,12 +63,16 @@ internal static class RunCommand
     }
 
     /// <summary>The one line saying where the gateway listens: the listeners it actually bound (null = off).</summary>
-    internal static string Describe(GatewayOptions options, int? httpPort, int? http2Port, int? adminPort)
+    internal static string Describe(GatewayOptions options, int? httpPort, int? httpsPort, int? http2Port, int? adminPort)
     {
         var parts = new List<string>();
         if (httpPort is { } http)
         {
             parts.Add($"http on {new IPEndPoint(options.Bind, http)}");
+        }
+        if (httpsPort is { } https)
+        {
+            parts.Add($"https on {new IPEndPoint(options.Bind, https)}");
         }
         if (http2Port is { } h2c)
         {

@@ -17,6 +17,9 @@ public sealed record Upstream : IConfigObject
 
     public ServiceInfo? ServiceInfo { get; init; }
 
+    /// <summary>Speak HTTP/2 to the upstream, as gRPC servers need (Sluice).</summary>
+    public bool UseHttp2 { get; init; }
+
     public Metadata Metadata { get; init; } = Metadata.Empty;
 
     public Status? Status { get; init; }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 
@@ -18,8 +20,7 @@ internal sealed class ClusterState : IAsyncDisposable
     public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory)
     {
         Plan = plan;
-        var scheme = plan.UseTls ? "https" : "http";
-        _endpoints = plan.Endpoints.Select(e => new EndpointState(e, scheme, plan)).ToArray();
+        _endpoints = plan.Endpoints.Select(e => new EndpointState(e, plan)).ToArray();
         Client = new HttpMessageInvoker(CreateHandler(plan));
         var services = new InvokerServices(plan, Client, loggerFactory);
         Invoker = plan.Invoker?.CreateInvoker(services);
@@ -79,10 +80,80 @@ internal sealed class ClusterState : IAsyncDisposable
             // Tracing headers are the gateway's own business, not the handler's.
             ActivityHeadersPropagator = null,
         };
-        if (plan.TlsServerName is { } serverName)
+        if (plan.UseTls)
         {
-            handler.SslOptions = new SslClientAuthenticationOptions { TargetHost = serverName };
+            handler.ConnectCallback = TlsConnector(plan);
         }
         return handler;
+    }
+
+    /// <summary>
+    /// TLS to the upstream, done here rather than by the handler: the handler would take the SNI
+    /// name from the Host header, and Sluice keeps the client's Host while sending the upstream's
+    /// own name (or <c>tls.sni</c>) as SNI, as Envoy did. The handler then speaks plain HTTP/1.1
+    /// (or HTTP/2 with prior knowledge, for <c>use_http2</c>) over the encrypted stream, which
+    /// is why endpoint URLs stay <c>http://</c>.
+    /// </summary>
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> TlsConnector(ClusterPlan plan)
+    {
+        X509Certificate2Collection? authorities = null;
+        if (plan.Tls?.RootCaPem is { } rootCa)
+        {
+            authorities = [];
+            authorities.ImportFromPem(rootCa);
+        }
+        X509CertificateCollection? clientCertificates = null;
+        if (plan.Tls is { ClientCertificatePem: { } certificatePem, ClientKeyPem: { } keyPem })
+        {
+            using var ephemeral = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+            // Reloaded from PKCS#12: TLS client authentication wants a key it can persist.
+            clientCertificates = [X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null)];
+        }
+        var protocols = new List<SslApplicationProtocol> { plan.UseHttp2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11 };
+
+        return async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = plan.TlsServerName ?? context.DnsEndPoint.Host,
+                    ApplicationProtocols = protocols,
+                    ClientCertificates = clientCertificates,
+                    RemoteCertificateValidationCallback = authorities is null ? null : (_, certificate, chain, errors) => ChainsTo(authorities, certificate, chain, errors),
+                }, cancellationToken);
+                return tls;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+    }
+
+    /// <summary>
+    /// Upstream verification against a configured CA: the chain must end there, and the name must
+    /// match (the only policy error the custom trust does not cover).
+    /// </summary>
+    private static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            custom.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(e => e.Certificate).ToArray());
+        }
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return custom.Build(leaf);
     }
 }

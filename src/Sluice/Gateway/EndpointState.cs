@@ -3,12 +3,15 @@ using Sluice.Plan;
 namespace Sluice.Gateway;
 
 /// <summary>One endpoint with what requests need from it computed once: its URL prefix and Host.</summary>
-internal sealed class EndpointState(EndpointPlan plan, string scheme, ClusterPlan cluster)
+internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
 {
     public EndpointPlan Plan { get; } = plan;
 
-    /// <summary>"http://10.0.0.1:8080", "https://[::1]:8443".</summary>
-    public string Prefix { get; } = $"{scheme}://{FormatHost(plan.Host)}:{plan.Port}";
+    /// <summary>
+    /// "http://10.0.0.1:8080", "http://[::1]:8443": always http, TLS clusters included, whose
+    /// handler does TLS itself while connecting (see <see cref="ClusterState"/>).
+    /// </summary>
+    public string Prefix { get; } = $"http://{FormatHost(plan.Host)}:{plan.Port}";
 
     /// <summary>The Host header when the cluster rewrites it to its own name; null keeps the client's.</summary>
     public string? HostHeader { get; } = cluster.AutoHostRewrite

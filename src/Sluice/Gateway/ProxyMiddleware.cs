@@ -1,6 +1,7 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 using Yarp.ReverseProxy.Forwarder;
@@ -85,7 +86,7 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
         {
             attempts = 1;
         }
-        var requestConfig = isUpgrade ? route.UpgradeRequestConfig : route.RequestConfig;
+        var requestConfig = isUpgrade ? route.UpgradeRequestConfig : cluster.Plan.UseHttp2 ? route.Http2RequestConfig : route.RequestConfig;
 
         var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint() };
         context.Features.Set(state);
@@ -150,11 +151,26 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
         }
     }
 
+    private static Exception? ForwardingException(HttpContext context) => context.Features.Get<IForwarderErrorFeature>()?.Exception;
+
     private static bool IsConnectFailure(HttpContext context) =>
-        context.Features.Get<IForwarderErrorFeature>()?.Exception is HttpRequestException
+        ForwardingException(context) is HttpRequestException
         {
             HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError,
-        };
+        } && TlsFailure(context) is null;
+
+    /// <summary>The handshake's own error, wherever the handler wrapped it.</summary>
+    private static AuthenticationException? TlsFailure(HttpContext context)
+    {
+        for (var e = ForwardingException(context); e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException tls)
+            {
+                return tls;
+            }
+        }
+        return null;
+    }
 
     /// <summary>Answers a failed forward; returns the x-sluice-error code given, or null when nobody is left to answer.</summary>
     private static async Task<string?> AnswerForwardingErrorAsync(HttpContext context, ForwarderError error, ClusterState cluster)
@@ -167,6 +183,8 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
                 or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => (0, null, null),
             ForwarderError.RequestTimedOut or ForwarderError.UpgradeActivityTimeout
                 => (504, "upstream_timeout", $"upstream '{name}' did not answer in time"),
+            _ when TlsFailure(context) is { } tls
+                => (503, "upstream_tls_failure", $"TLS with upstream '{name}' failed: {tls.Message}"),
             _ when IsConnectFailure(context)
                 => (503, "upstream_connect_failure", $"could not connect to upstream '{name}'"),
             ForwarderError.RequestBodyClient

@@ -1,3 +1,4 @@
+using System.Net;
 using Sluice.Plan;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -31,6 +32,7 @@ internal sealed class RouteState
         }
         Transformer = new RouteTransformer(plan);
         RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Timeout ?? DefaultTimeout };
+        Http2RequestConfig = RequestConfig with { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         UpgradeRequestConfig = new ForwarderRequestConfig { ActivityTimeout = UpgradeIdleTimeout };
     }
 
@@ -39,6 +41,9 @@ internal sealed class RouteState
     public RouteTransformer Transformer { get; }
 
     public ForwarderRequestConfig RequestConfig { get; }
+
+    /// <summary>For clusters with <c>use_http2</c>: HTTP/2 only (prior knowledge in the clear, ALPN over TLS).</summary>
+    public ForwarderRequestConfig Http2RequestConfig { get; }
 
     public ForwarderRequestConfig UpgradeRequestConfig { get; }
 

@@ -18,11 +18,15 @@ public sealed record ClusterPlan
     /// <summary>Server name for TLS; null = the endpoint's host.</summary>
     public string? TlsServerName { get; init; }
 
+    /// <summary>Certificate checks and client certificate for TLS; null = system trust, no client certificate.</summary>
+    public UpstreamTlsPlan? Tls { get; init; }
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Send the endpoint's own host name as Host (set for DNS-named hosts, as Gloo did).</summary>
     public bool AutoHostRewrite { get; init; }
 
+    /// <summary>Speak HTTP/2 to the endpoints (prior knowledge over cleartext, ALPN over TLS): gRPC.</summary>
     public bool UseHttp2 { get; init; }
 
     /// <summary>The functions the upstream declares (a route to another name answers 404).</summary>

@@ -15,6 +15,7 @@ public sealed class InMemoryStore : IConfigStore
     private readonly Dictionary<(ConfigKind, string), Status> _statuses = [];
     private readonly List<Channel<ConfigSnapshot>> _watchers = [];
     private IReadOnlyDictionary<string, ValueMap> _secrets = new Dictionary<string, ValueMap>();
+    private IReadOnlyDictionary<string, ReadOnlyMemory<byte>> _files = new Dictionary<string, ReadOnlyMemory<byte>>();
     private long _version;
 
     public Task<ConfigSnapshot> LoadAsync(CancellationToken cancellationToken)
@@ -106,6 +107,15 @@ public sealed class InMemoryStore : IConfigStore
         }
     }
 
+    public void SetFiles(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> files)
+    {
+        lock (_lock)
+        {
+            _files = files;
+            Publish();
+        }
+    }
+
     public Task DeleteAsync(ConfigKind kind, string name, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -172,6 +182,7 @@ public sealed class InMemoryStore : IConfigStore
             Upstreams = new(_objects.Values.OfType<Upstream>().OrderBy(u => u.Name, StringComparer.Ordinal).Select(u => u with { Status = StatusOf(u) })),
             VirtualServices = new(_objects.Values.OfType<VirtualService>().OrderBy(v => v.Name, StringComparer.Ordinal).Select(v => v with { Status = StatusOf(v) })),
             Secrets = _secrets,
+            Files = _files,
         };
     }
 }

@@ -31,6 +31,10 @@ public sealed class SpecReader
 
     public bool Has(string key) => _element.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null;
 
+    /// <summary>True when the key holds an object (not a wrapped scalar): for fields that take either.</summary>
+    public bool HasObject(string key) =>
+        _element.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Object && !IsWrapped(value);
+
     public string? String(string key)
     {
         if (!TryGet(key, out var value))
@@ -219,9 +223,9 @@ public sealed class SpecReader
             return false;
         }
         // Gloo's protobuf wrapper types arrive as {value: x}; unwrap them wherever a scalar is read.
-        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("value", out var inner) && CountProperties(value) == 1)
+        if (IsWrapped(value))
         {
-            value = inner;
+            value = value.GetProperty("value");
         }
         return value.ValueKind != JsonValueKind.Null;
     }
@@ -239,6 +243,9 @@ public sealed class SpecReader
         }
         return true;
     }
+
+    private static bool IsWrapped(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Object && value.TryGetProperty("value", out _) && CountProperties(value) == 1;
 
     private static int CountProperties(JsonElement element)
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Sluice.Api;
 using Sluice.Plan;
 
@@ -51,7 +49,8 @@ internal static class TlsTranslator
             return null;
         }
 
-        if (!CheckCertificate(certificate, key, diagnostics) || (clientCa is not null && !CheckClientCa(clientCa, diagnostics)))
+        if (!PemValidation.CertificateAndKey(certificate, key, "ssl_config", diagnostics)
+            || (clientCa is not null && !PemValidation.Authorities(clientCa, "ssl_config (client CA: tls.root / root_ca)", diagnostics)))
         {
             return null;
         }
@@ -80,54 +79,5 @@ internal static class TlsTranslator
             return null;
         }
         return System.Text.Encoding.UTF8.GetString(bytes.Span);
-    }
-
-    private static bool CheckCertificate(string certificatePem, string keyPem, Diagnostics diagnostics)
-    {
-        try
-        {
-            // Throws when the key does not belong to the certificate.
-            using var certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
-            var now = DateTime.UtcNow;
-            if (certificate.NotAfter.ToUniversalTime() < now)
-            {
-                diagnostics.Warning("ssl_config", $"the certificate expired on {certificate.NotAfter.ToUniversalTime():u}");
-            }
-            return true;
-        }
-        catch (CryptographicException e)
-        {
-            diagnostics.Error("ssl_config", $"the certificate and key do not form a usable certificate: {e.Message}");
-            return false;
-        }
-        catch (ArgumentException e)
-        {
-            diagnostics.Error("ssl_config", $"the certificate and key do not form a usable certificate: {e.Message}");
-            return false;
-        }
-    }
-
-    private static bool CheckClientCa(string pem, Diagnostics diagnostics)
-    {
-        try
-        {
-            var authorities = new X509Certificate2Collection();
-            authorities.ImportFromPem(pem);
-            if (authorities.Count == 0)
-            {
-                diagnostics.Error("ssl_config", "the client CA (tls.root / root_ca) holds no certificate");
-                return false;
-            }
-            foreach (var authority in authorities)
-            {
-                authority.Dispose();
-            }
-            return true;
-        }
-        catch (CryptographicException e)
-        {
-            diagnostics.Error("ssl_config", $"the client CA (tls.root / root_ca) is not PEM certificates: {e.Message}");
-            return false;
-        }
     }
 }

@@ -21,7 +21,7 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
 
         var cluster = plugin.BuildCluster(upstream, context, diagnostics);
         var functions = TranslateFunctions(upstream, context, diagnostics);
-        return diagnostics.HasErrors || cluster is null ? null : cluster with { Functions = functions };
+        return diagnostics.HasErrors || cluster is null ? null : cluster with { Functions = functions, UseHttp2 = upstream.UseHttp2 };
     }
 
     /// <summary>

@@ -4,7 +4,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Sluice.IntegrationTests.Infrastructure;
 
@@ -39,14 +42,38 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
 
-    public static async Task<TestBackend> StartAsync(string name = "backend", HttpProtocolsChoice protocols = HttpProtocolsChoice.Http1)
+    /// <param name="certificate">Serve HTTPS with this certificate.</param>
+    /// <param name="requireClientCertificate">Refuse TLS clients without a certificate (any will do; its subject is echoed).</param>
+    public static async Task<TestBackend> StartAsync(
+        string name = "backend",
+        HttpProtocolsChoice protocols = HttpProtocolsChoice.Http1,
+        X509Certificate2? certificate = null,
+        bool requireClientCertificate = false)
     {
         var port = FreePorts.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = protocols == HttpProtocolsChoice.Http2
-            ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2
-            : Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
+        {
+            listen.Protocols = protocols switch
+            {
+                HttpProtocolsChoice.Http2 => HttpProtocols.Http2,
+                _ when certificate is not null => HttpProtocols.Http1AndHttp2,
+                _ => HttpProtocols.Http1,
+            };
+            if (certificate is not null)
+            {
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    if (requireClientCertificate)
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (_, _, _) => true;
+                    }
+                });
+            }
+        }));
         var app = builder.Build();
         var backend = new TestBackend(app, name, port);
         app.UseWebSockets();
@@ -65,6 +92,14 @@ internal sealed class TestBackend : IAsyncDisposable
         if (path == "/ws" && context.WebSockets.IsWebSocketRequest)
         {
             await EchoWebSocketAsync(context);
+            return;
+        }
+        if (path == "/trailers")
+        {
+            // What a gRPC server does: the status travels in trailers after the body.
+            context.Response.DeclareTrailer("grpc-status");
+            await context.Response.WriteAsync("payload");
+            context.Response.AppendTrailer("grpc-status", "0");
             return;
         }
         if (path == "/abort")
@@ -101,7 +136,10 @@ internal sealed class TestBackend : IAsyncDisposable
             path,
             request.QueryString.Value ?? "",
             request.Protocol,
-            request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+            request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())
+                .Append(KeyValuePair.Create("x-echo-client-certificate", context.Connection.ClientCertificate?.Subject ?? ""))
+                .Append(KeyValuePair.Create("x-echo-scheme", request.Scheme))
+                .ToDictionary(),
             body));
     }
 

@@ -29,11 +29,15 @@ public sealed class TestCertificates : IDisposable
     public (string CertificatePem, string KeyPem) Client(string name) => Issue([name], server: false);
 
     /// <summary>A client certificate with its key, ready for an HttpClient.</summary>
-    public X509Certificate2 ClientCertificate(string name)
+    public X509Certificate2 ClientCertificate(string name) => Loaded(Client(name));
+
+    /// <summary>A server certificate with its key, ready for a Kestrel listener.</summary>
+    public X509Certificate2 ServerCertificate(params string[] names) => Loaded(Server(names));
+
+    private static X509Certificate2 Loaded((string CertificatePem, string KeyPem) pair)
     {
-        var (certificate, key) = Client(name);
-        using var ephemeral = X509Certificate2.CreateFromPem(certificate, key);
-        // Exported and reloaded: TLS client authentication on Linux wants a persisted key.
+        using var ephemeral = X509Certificate2.CreateFromPem(pair.CertificatePem, pair.KeyPem);
+        // Exported and reloaded: TLS on Linux wants a key it can persist.
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
     }
 

@@ -38,6 +38,10 @@ internal static class ConfigJson
             AddStruct(infoJson, "properties", info.Properties);
             json["service_info"] = infoJson;
         }
+        if (upstream.UseHttp2)
+        {
+            json["use_http2"] = true;
+        }
         AddMetadataAndStatus(json, upstream);
         return json;
     }

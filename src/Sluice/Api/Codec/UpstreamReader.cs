@@ -3,7 +3,7 @@ namespace Sluice.Api.Codec;
 internal static class UpstreamReader
 {
     private static readonly string[] Fields =
-        ["name", "type", "connection_timeout", "spec", "functions", "service_info", "metadata", "status"];
+        ["name", "type", "connection_timeout", "spec", "functions", "service_info", "use_http2", "metadata", "status"];
 
     private static readonly string[] FunctionFields = ["name", "spec"];
     private static readonly string[] ServiceInfoFields = ["type", "properties"];
@@ -24,6 +24,7 @@ internal static class UpstreamReader
             Spec = map.Struct("spec"),
             Functions = map.List("functions", ReadFunction),
             ServiceInfo = map.Object("service_info", ReadServiceInfo),
+            UseHttp2 = map.Bool("use_http2") ?? false,
             Metadata = map.Object("metadata", MetadataReader.ReadMetadata) ?? Metadata.Empty,
             Status = map.Object("status", MetadataReader.ReadStatus),
         };

@@ -22,7 +22,19 @@ internal sealed class StaticUpstreamPlugin : IUpstreamPlugin
         var hosts = spec.Objects("hosts");
         // Read so it is not reported as unknown; the OS resolver already returns both families.
         spec.Bool("enable_ipv6");
-        var tls = spec.Bool("tls");
+        // `tls` is Gloo's bool (or {value: bool}), or Sluice's object with sni, root_ca and secret_ref.
+        bool? tls;
+        string? serverName = null;
+        UpstreamTlsPlan? tlsPlan = null;
+        if (spec.HasObject("tls"))
+        {
+            (serverName, tlsPlan) = UpstreamTlsReader.Read(spec.Object("tls")!, context, diagnostics);
+            tls = true;
+        }
+        else
+        {
+            tls = spec.Bool("tls");
+        }
         spec.WarnUnknownKeys();
 
         if (hosts is null || hosts.Count == 0)
@@ -79,7 +91,8 @@ internal sealed class StaticUpstreamPlugin : IUpstreamPlugin
             Name = upstream.Name,
             Endpoints = new(endpoints),
             UseTls = tls ?? endpoints.Any(e => e.Port == 443),
-            TlsServerName = lastDnsName,
+            TlsServerName = serverName ?? lastDnsName,
+            Tls = tlsPlan,
             ConnectTimeout = upstream.ConnectionTimeout ?? ClusterDefaults.ConnectTimeout,
             AutoHostRewrite = anyDnsName,
         };

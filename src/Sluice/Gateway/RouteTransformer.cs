@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Sluice.Plan;
 using Yarp.ReverseProxy.Forwarder;
@@ -94,17 +95,31 @@ internal sealed class RouteTransformer : HttpTransformer
         ? regex.Replace(path, _route.RegexSubstitution ?? "")
         : PathRewrite.ReplacePrefix(_route.Match, _route.PrefixRewrite!, path);
 
+    /// <summary>Headers .NET keeps on the content, not on the request (asking the request for them throws).</summary>
+    private static readonly FrozenSet<string> ContentHeaders = new[]
+    {
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length",
+        "Content-Location", "Content-MD5", "Content-Range", "Content-Type", "Expires", "Last-Modified",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     private static void AddRequestHeader(HttpRequestMessage request, HeaderValuePlan header)
     {
+        if (ContentHeaders.Contains(header.Name))
+        {
+            if (request.Content is { } content)
+            {
+                if (!header.Append)
+                {
+                    content.Headers.Remove(header.Name);
+                }
+                content.Headers.TryAddWithoutValidation(header.Name, header.Value);
+            }
+            return;
+        }
         if (!header.Append)
         {
             request.Headers.Remove(header.Name);
-            request.Content?.Headers.Remove(header.Name);
         }
-        // Content headers (Content-Type, …) live on the content, not on the request.
-        if (!request.Headers.TryAddWithoutValidation(header.Name, header.Value))
-        {
-            request.Content?.Headers.TryAddWithoutValidation(header.Name, header.Value);
-        }
+        request.Headers.TryAddWithoutValidation(header.Name, header.Value);
     }
 }

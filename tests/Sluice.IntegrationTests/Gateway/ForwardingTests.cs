@@ -41,6 +41,7 @@ public sealed class ForwardingTests : IAsyncLifetime
                 - { key: x-added, value: one }
                 - { key: x-replaced, value: gateway }
                 - { key: x-appended, value: gateway, append: true }
+                - { key: content-language, value: fr }
                 add_response_headers:
                 - { key: x-response-added, value: yes }
                 remove_response_headers: [x-backend]
@@ -104,6 +105,15 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("127.0.0.1", echo.Headers["x-forwarded-for"]);
         Assert.Equal("yes", response.Headers.GetValues("x-response-added").Single());
         Assert.False(response.Headers.Contains("x-backend"));
+    }
+
+    [Fact]
+    public async Task Content_header_is_set_on_requests_with_a_body()
+    {
+        using var response = await _gateway.Client.PostAsync("/headers", new StringContent("x"));
+        var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("fr", echo.Headers["content-language"]);
     }
 
     [Fact]

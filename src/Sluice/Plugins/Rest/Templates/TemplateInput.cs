@@ -7,7 +7,7 @@ namespace Sluice.Plugins.Rest.Templates;
 /// Everything one request offers its templates: extractions from route parameters, the body
 /// (parsed as JSON only when a variable lookup reaches it), and headers for <c>header()</c>.
 /// </summary>
-internal sealed class TemplateInput(IHeaderDictionary headers, (string Name, string Value, bool Matched)[] extractions, ReadOnlyMemory<byte> body) : IDisposable
+internal sealed class TemplateInput(IHeaderDictionary headers, (string Name, string Value, bool Matched)[] extractions, ReadOnlyMemory<byte> body, string bodyName = "request") : IDisposable
 {
     private JsonDocument? _json;
     private string? _bodyError;
@@ -83,6 +83,6 @@ internal sealed class TemplateInput(IHeaderDictionary headers, (string Name, str
         }
         return _json is not null
             ? _json.RootElement
-            : throw new TemplateRenderException(TemplateRenderException.BadBodyCode, $"the request body is not JSON, but a template reads variables from it: {_bodyError}");
+            : throw new TemplateRenderException(TemplateRenderException.BadBodyCode, $"the {bodyName} body is not JSON, but a template reads variables from it: {_bodyError}");
     }
 }

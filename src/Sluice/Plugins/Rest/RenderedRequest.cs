@@ -1,6 +1,6 @@
 namespace Sluice.Plugins.Rest;
 
-/// <summary>One request's rendered templates, applied to the outgoing request by <see cref="RestTransformer"/>.</summary>
+/// <summary>One request's rendered templates, applied by <see cref="RestInvoker"/> (body) and <see cref="RestTransformer"/> (the rest).</summary>
 internal sealed class RenderedRequest
 {
     public string? Path { get; init; }

@@ -43,6 +43,7 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
                 return;
             }
         }
+        SetBody(request, rendered);
         await context.ForwardAsync(new RestTransformer(context.RouteTransformer, rendered, route?.Response));
     }
 
@@ -63,6 +64,23 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
             Body = spec.Body is not null ? System.Text.Encoding.UTF8.GetBytes(spec.Body.Render(input)) : spec.RemoveBody ? null : clientBody,
             RemoveBody = spec.RemoveBody,
         };
+    }
+
+    /// <summary>
+    /// YARP builds the outgoing content from the request's body stream (a transformer may not swap
+    /// it), so a rendered, removed or already-read body replaces that stream. It stays seekable,
+    /// so a retry can send it again.
+    /// </summary>
+    private static void SetBody(HttpRequest request, RenderedRequest rendered)
+    {
+        if (rendered.Body is null && !rendered.RemoveBody)
+        {
+            return;
+        }
+        var body = rendered.Body ?? [];
+        request.Headers.Remove("transfer-encoding");
+        request.ContentLength = body.Length;
+        request.Body = new MemoryStream(body, writable: false);
     }
 
     /// <summary>The body is read only for a variable that no matched extraction supplies.</summary>

@@ -1,4 +1,4 @@
-using System.Net.Http.Headers;
+using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -10,6 +10,12 @@ namespace Sluice.Plugins.Rest;
 /// </summary>
 internal sealed class RestTransformer(HttpTransformer route, RenderedRequest rendered, ResponseTransformation? response) : HttpTransformer
 {
+    private static readonly FrozenSet<string> ContentHeaders = new[]
+    {
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
+        "Content-Range", "Content-Type", "Expires", "Last-Modified",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await route.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -26,31 +32,6 @@ internal sealed class RestTransformer(HttpTransformer route, RenderedRequest ren
         if (rendered.Method is { } method)
         {
             proxyRequest.Method = HttpMethod.Parse(method);
-        }
-
-        if (rendered.RemoveBody)
-        {
-            proxyRequest.Content = null;
-        }
-        else if (rendered.Body is { } body)
-        {
-            var previous = proxyRequest.Content;
-            var content = new ByteArrayContent(body);
-            if (previous is not null)
-            {
-                foreach (var header in previous.Headers)
-                {
-                    if (!header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                    {
-                        content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                    }
-                }
-            }
-            else if (httpContext.Request.ContentType is { } contentType)
-            {
-                content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-            }
-            proxyRequest.Content = content;
         }
 
         foreach (var (name, value) in rendered.Headers)
@@ -80,11 +61,17 @@ internal sealed class RestTransformer(HttpTransformer route, RenderedRequest ren
             request.Headers.Host = value;
             return;
         }
-        request.Headers.Remove(name);
-        request.Content?.Headers.Remove(name);
-        if (!request.Headers.TryAddWithoutValidation(name, value))
+        // HttpRequestHeaders.Remove throws for a content header's name, so those go to the content.
+        if (ContentHeaders.Contains(name))
         {
-            request.Content?.Headers.TryAddWithoutValidation(name, value);
+            if (request.Content is { } content)
+            {
+                content.Headers.Remove(name);
+                content.Headers.TryAddWithoutValidation(name, value);
+            }
+            return;
         }
+        request.Headers.Remove(name);
+        request.Headers.TryAddWithoutValidation(name, value);
     }
 }

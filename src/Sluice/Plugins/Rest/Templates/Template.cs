@@ -25,7 +25,12 @@ internal sealed class Template : IEquatable<Template>
         };
     }
 
+    private static long _parseCount;
+
     public string Source { get; }
+
+    /// <summary>Templates parsed by this process so far: lets tests show requests never parse.</summary>
+    internal static long ParseCount => Interlocked.Read(ref _parseCount);
 
     /// <summary>The variables (first name segment) the template reads; empty when it needs no body.</summary>
     public IReadOnlySet<string> Variables { get; }
@@ -36,6 +41,7 @@ internal sealed class Template : IEquatable<Template>
     /// <summary>Parses <paramref name="source"/>; throws <see cref="TemplateSyntaxException"/> with line and column.</summary>
     public static Template Parse(string source)
     {
+        Interlocked.Increment(ref _parseCount);
         var nodes = new TemplateParser(source).ParseTemplate();
         var variables = new HashSet<string>(StringComparer.Ordinal);
         CollectVariables(nodes, variables);

@@ -17,6 +17,7 @@ namespace Sluice.IntegrationTests.Plugins.Rest;
 /// transformations, and the 400/413 answers of §4.3. (All in one class: the parse counter is
 /// process-wide, and no other test class parses templates.)
 /// </summary>
+[Collection(RestTemplatesCollection.Name)]
 public sealed class RestFunctionTests : IAsyncLifetime
 {
     private const long MaxBodyBytes = 4096;

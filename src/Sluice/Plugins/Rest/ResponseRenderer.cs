@@ -35,7 +35,7 @@ internal static class ResponseRenderer
         {
             try
             {
-                headers = transformation.Headers.Select(h => (h.Name, h.Value.Render(input))).ToArray();
+                headers = transformation.Headers.Select(h => (h.Name, HeaderValues.Checked(h.Name, h.Value.Render(input)))).ToArray();
                 body = transformation.Body is { } template ? Encoding.UTF8.GetBytes(template.Render(input)) : null;
             }
             catch (TemplateRenderException e)

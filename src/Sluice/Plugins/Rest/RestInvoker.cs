@@ -53,12 +53,17 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
         for (var i = 0; i < headers.Length; i++)
         {
             var header = spec.Headers[i];
-            headers[i] = (header.Name, header.Value.Render(input));
+            headers[i] = (header.Name, HeaderValues.Checked(header.Name, header.Value.Render(input)));
+        }
+        var method = spec.Method?.Render(input);
+        if (method is not null && !TemplateSpecReader.IsHeaderName(method))
+        {
+            throw new TemplateRenderException(TemplateRenderException.UndefinedCode, $"the method rendered as '{method}', which is not an HTTP method");
         }
         return new RenderedRequest
         {
             Path = spec.Path?.Render(input),
-            Method = spec.Method?.Render(input),
+            Method = method,
             Headers = headers,
             // A body that was read to find variables is gone from the client's stream: send the copy.
             Body = spec.Body is not null ? System.Text.Encoding.UTF8.GetBytes(spec.Body.Render(input)) : spec.RemoveBody ? null : clientBody,

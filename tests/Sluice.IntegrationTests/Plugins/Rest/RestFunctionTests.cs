@@ -204,6 +204,14 @@ public sealed class RestFunctionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rendered_header_with_a_line_break_answers_400()
+    {
+        using var response = await PostAsync("/echo/rewrite", "{\"id\": 1, \"name\": \"a\\r\\nx-injected: yes\"}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("header 'x-name' rendered with a line break", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Passthrough_body_is_sent_unchanged_after_its_fields_were_read()
     {
         const string body = """{"id": 5, "note": "kept as sent"}""";

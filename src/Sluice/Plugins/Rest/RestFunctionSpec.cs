@@ -30,6 +30,9 @@ internal sealed record RestFunctionSpec : IInvokerSpec
     /// <summary>Every variable any request template reads; empty means the body is never read.</summary>
     public IReadOnlySet<string> Variables { get; init; } = new HashSet<string>();
 
+    /// <summary>An empty spec: no template, the request goes out as it came.</summary>
+    public bool ChangesNothing => Path is null && Method is null && Headers.Count == 0 && Body is null && !RemoveBody;
+
     public IInvoker CreateInvoker(InvokerServices services) => new RestInvoker(this);
 
     public bool Equals(RestFunctionSpec? other) =>

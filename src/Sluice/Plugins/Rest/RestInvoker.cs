@@ -12,11 +12,19 @@ namespace Sluice.Plugins.Rest;
 /// </summary>
 internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
 {
-    public async Task InvokeAsync(InvocationContext context)
+    public Task InvokeAsync(InvocationContext context)
+    {
+        var route = context.Route.PluginData.TryGetValue(RestRouteData.Key, out var data) ? data as RestRouteData : null;
+        // A function whose spec is empty changes nothing: it forwards as a plain route would.
+        return spec.ChangesNothing && route?.Response is null
+            ? context.ForwardAsync(context.RouteTransformer)
+            : RenderAndForwardAsync(context, route);
+    }
+
+    private async Task RenderAndForwardAsync(InvocationContext context, RestRouteData? route)
     {
         var http = context.HttpContext;
         var request = http.Request;
-        var route = context.Route.PluginData.TryGetValue(RestRouteData.Key, out var data) ? data as RestRouteData : null;
         var extractions = route?.Parameters?.Extract(request) ?? [];
 
         byte[]? body = null;

@@ -60,6 +60,8 @@ public sealed class RestFunctionTests : IAsyncLifetime
                 body: ""
             - name: passthrough
               spec: { path: "/echo/{{ id }}" }
+            - name: unchanged
+              spec: {}
             - name: render
               spec:
                 headers: { ":method": POST }
@@ -90,6 +92,9 @@ public sealed class RestFunctionTests : IAsyncLifetime
             - request_matcher: { path_prefix: /echo/passthrough }
               single_destination: { function: { upstream_name: echo, function_name: passthrough } }
               extensions: { parameters: { headers: { x-id: '{id}' } } }
+            - request_matcher: { path_prefix: /echo/unchanged }
+              single_destination: { function: { upstream_name: echo, function_name: unchanged } }
+              prefix_rewrite: /rewritten
             - request_matcher: { path_prefix: /echo/render }
               single_destination: { function: { upstream_name: echo, function_name: render } }
             """);
@@ -233,6 +238,14 @@ public sealed class RestFunctionTests : IAsyncLifetime
         var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
         Assert.Equal("/echo/7", echo.Path);
         Assert.Equal("raw bytes, not JSON", echo.Body);
+    }
+
+    [Fact]
+    public async Task Empty_spec_forwards_as_the_route_would()
+    {
+        using var response = await PostAsync("/echo/unchanged/x?y=1", "not json, untouched");
+        var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+        Assert.Equal(("POST", "/rewritten/x", "?y=1", "not json, untouched"), (echo.Method, echo.Path, echo.Query, echo.Body));
     }
 
     [Fact]

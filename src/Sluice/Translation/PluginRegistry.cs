@@ -1,5 +1,6 @@
 using Sluice.Plugins.Cors;
 using Sluice.Plugins.Kubernetes;
+using Sluice.Plugins.Rest;
 using Sluice.Plugins.Routing;
 using Sluice.Plugins.Static;
 
@@ -17,6 +18,8 @@ public sealed class PluginRegistry
         new KubernetesUpstreamPlugin(),
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
+        new RestFunctionPlugin(),
+        new RestRoutePlugin(),
     ]);
 
     public PluginRegistry(IReadOnlyList<ITranslatorPlugin> plugins)

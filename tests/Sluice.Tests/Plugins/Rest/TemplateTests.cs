@@ -1,0 +1,114 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Sluice.Plugins.Rest.Templates;
+
+namespace Sluice.Tests.Plugins.Rest;
+
+/// <summary>The inja subset REST templates speak: rendering against a body, extractions and headers; parse errors with positions.</summary>
+public sealed class TemplateTests
+{
+    private const string Body = """{"id": 7, "name": "rex", "tag": null, "pets": [{"name": "a"}, {"name": "b"}], "owner": {"first": "Ann"}, "ok": true}""";
+
+    [Theory]
+    [InlineData("/api/pets/{{ id }}", "/api/pets/7")]
+    [InlineData("/api/pets/{{id}}", "/api/pets/7")]
+    [InlineData("{{ name }}|{{ owner.first }}|{{ pets.1.name }}", "rex|Ann|b")]
+    [InlineData("{{ tag }} {{ ok }} {{ owner }}", """null true {"first": "Ann"}""")]
+    [InlineData("""{"id": {{id}},"name": "{{name}}"}""", """{"id": 7,"name": "rex"}""")]
+    [InlineData("""{{ default(missing, "none") }}/{{ default(name, "none") }}""", "none/rex")]
+    [InlineData("""{{ default(tag, "untagged") }}""", "untagged")]
+    [InlineData("""{{ header("X-Name") }}|{{ header("absent") }}""", "Header-Value|")]
+    [InlineData("""{{ extraction("user") }}|{{ extraction("nothing") }}""", "u-1|")]
+    [InlineData("{{ upper(name) }} {{ lower(\"ABC\") }} {{ name | upper }}", "REX abc REX")]
+    [InlineData("{{ length(pets) }} {{ length(name) }} {{ length(owner) }}", "2 3 1")]
+    [InlineData("{% if id == 7 %}seven{% else %}other{% endif %}", "seven")]
+    [InlineData("{% if id > 10 %}big{% else if id > 5 %}medium{% else %}small{% endif %}", "medium")]
+    [InlineData("{% if missing %}yes{% else %}no{% endif %}", "no")]
+    [InlineData("{% if not ok or tag %}x{% else %}y{% endif %}", "y")]
+    [InlineData("{% if exists(\"owner.first\") and not exists(\"owner.last\") %}yes{% endif %}", "yes")]
+    [InlineData("{% for p in pets %}{{ loop.index }}:{{ p.name }}{% if not loop.is_last %},{% endif %}{% endfor %}", "0:a,1:b")]
+    [InlineData("{% for k, v in owner %}{{ k }}={{ v }}{% endfor %}", "first=Ann")]
+    [InlineData("{# a comment #}plain { text }", "plain { text }")]
+    [InlineData("{{ user }}/{{ id }}", "u-1/7")]
+    public void Renders(string source, string expected)
+    {
+        Assert.Equal(expected, Render(source, Body));
+    }
+
+    [Fact]
+    public void Extraction_overrides_body_field()
+    {
+        Assert.Equal("42", Render("{{ id }}", Body, ("id", "42", true)));
+    }
+
+    [Fact]
+    public void Unmatched_extraction_does_not_hide_body_field_but_supplies_empty_without_one()
+    {
+        Assert.Equal("7", Render("{{ id }}", Body, ("id", "", false)));
+        Assert.Equal("[]", Render("[{{ id }}]", "", ("id", "", false)));
+    }
+
+    [Theory]
+    [InlineData("/api/pets/{{ id }}", "", "template_error", "variable 'id' is not defined")]
+    [InlineData("{{ upper(nope) }}", Body, "template_error", "variable 'nope' is not defined")]
+    [InlineData("{% for x in name %}{% endfor %}", Body, "template_error", "'name' is not a list")]
+    [InlineData("/api/pets/{{ id }}", "id=1", "bad_request_body", "the request body is not JSON")]
+    public void Render_errors_carry_a_code(string source, string body, string code, string message)
+    {
+        var error = Assert.Throws<TemplateRenderException>(() => Render(source, body));
+        Assert.Equal(code, error.Code);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void Body_is_not_parsed_when_no_lookup_reaches_it()
+    {
+        Assert.Equal("/x/9", Render("/x/{{ id }}", "not json", ("id", "9", true)));
+    }
+
+    [Theory]
+    [InlineData("/api/pets/{{ id", 1, 11, "'{{' is not closed with '}}'")]
+    [InlineData("line one\n  {{ id }} {{ }}", 2, 15, "expected an expression before '}}'")]
+    [InlineData("{% if id %}yes", 1, 1, "'{% if %}' is not closed with '{% endif %}'")]
+    [InlineData("{% for p in pets %}{% endif %}", 1, 20, "'{% endif %}' does not close '{% for %}' opened at line 1, column 1")]
+    [InlineData("{% endfor %}", 1, 1, "'{% endfor %}' has no matching opening tag")]
+    [InlineData("{{ frobnicate(id) }}", 1, 4, "unknown function 'frobnicate'")]
+    [InlineData("{{ default(id) }}", 1, 4, "default() takes 2 arguments, got 1")]
+    [InlineData("{% while x %}", 1, 4, "unknown tag 'while'")]
+    [InlineData("{{ \"open }}", 1, 4, "string starting here is not closed")]
+    [InlineData("{{ id id }}", 1, 7, "unexpected 'id', expected '}}'")]
+    [InlineData("{# never closed", 1, 1, "comment '{#' is not closed")]
+    [InlineData("{{ a..b }}", 1, 4, "'a..b' is not a valid variable name")]
+    public void Syntax_errors_name_line_and_column(string source, int line, int column, string reason)
+    {
+        var error = Assert.Throws<TemplateSyntaxException>(() => Template.Parse(source));
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Contains(reason, error.Reason);
+    }
+
+    [Theory]
+    [InlineData("/api/pets", "")]
+    [InlineData("/api/pets/{{ id }}", "id")]
+    [InlineData("{{ header(\"x\") }}{{ extraction(\"y\") }}", "")]
+    [InlineData("{% for p in pets %}{{ p.name }}{{ loop.index }}{{ suffix }}{% endfor %}", "pets,suffix")]
+    [InlineData("{% if exists(\"a.b\") %}{{ default(c, d) }}{% endif %}", "a,c,d")]
+    public void Knows_which_variables_it_reads(string source, string expected)
+    {
+        Assert.Equal(expected, string.Join(",", Template.Parse(source).Variables.Order(StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public void Plain_text_is_a_constant()
+    {
+        Assert.Equal("/api/pets", Template.Parse("/api/pets").Constant);
+        Assert.Null(Template.Parse("/api/{{ x }}").Constant);
+    }
+
+    private static string Render(string source, string body, params (string, string, bool)[] extractions)
+    {
+        var headers = new HeaderDictionary { ["X-Name"] = "Header-Value" };
+        var all = extractions.Append(("user", "u-1", true)).ToArray();
+        using var input = new TemplateInput(headers, all, Encoding.UTF8.GetBytes(body));
+        return Template.Parse(source).Render(input);
+    }
+}

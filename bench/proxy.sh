@@ -10,6 +10,7 @@ WARMUP=${WARMUP:-3}                 # seconds of warm-up for direct and nginx
 WARMUP_SLUICE=${WARMUP_SLUICE:-10}  # the JIT needs ~10 s of load to settle (DESIGN.md)
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
+ROUNDS=${ROUNDS:-3}                 # interleaved rounds; the median round per target is reported
 TARGETS=${TARGETS:-"direct nginx sluice"}
 LOAD_CPU=${LOAD_CPU:-0}             # wrk and the backend
 PROXY_CPU=${PROXY_CPU:-1}           # the proxy under test, alone
@@ -132,35 +133,34 @@ run_wrk() { # run_wrk SECONDS PORT OUTFILE
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${1}s" --timeout 5s --latency "http://127.0.0.1:$2/" >"$3" 2>&1
 }
 
-declare -A RPS P50 P99 ERRS
+declare -A RPS P50 P99 ERRS PORT ALL_RPS
 
-measure() { # measure NAME PORT WARMUP
-  local name=$1 port=$2 warm=$3 out="$WORK/wrk-$1.txt"
+measure() { # measure NAME ROUND WARMUP_SECONDS -> appends "rps p50 p99 errors" to $WORK/rounds-NAME
+  local name=$1 round=$2 warm=$3 port=${PORT[$1]} out="$WORK/wrk-$1-$2.txt"
   if [ "$warm" -gt 0 ]; then
     log "$name: warm-up ${warm}s"
     run_wrk "$warm" "$port" "$WORK/wrk-$name-warmup.txt" || true
   fi
   local before; before=$(load_note)
-  log "$name: measuring ${DURATION}s ($before)"
+  log "$name: round $round, measuring ${DURATION}s ($before)"
   run_wrk "$DURATION" "$port" "$out" || die "wrk failed against $name"
-  { echo "----- wrk: $name (127.0.0.1:$port), before: $before, after: $(load_note) -----"; cat "$out"; echo; } >>"$RAW"
-  read -r RPS[$name] P50[$name] P99[$name] ERRS[$name] < <(parse_wrk "$out")
+  { echo "----- wrk: $name round $round (127.0.0.1:$port), before: $before, after: $(load_note) -----"; cat "$out"; echo; } >>"$RAW"
+  parse_wrk "$out" >>"$WORK/rounds-$name"
 }
 
 say "# sluice bench/proxy.sh  $STAMP"
 say "# host: $(nproc) cores, $(uname -r); $(nginx -v 2>&1); $(wrk -v 2>&1 | head -n1)"
-say "# layout: wrk + backend nginx on core $LOAD_CPU; proxy under test (nginx or sluice) alone on core $PROXY_CPU"
-say "# load: wrk -t $THREADS -c $CONNECTIONS, ${DURATION}s measured per target; warm-up ${WARMUP}s (sluice ${WARMUP_SLUICE}s)"
+say "# layout: wrk + backend nginx on core $LOAD_CPU; proxy under test (nginx or sluice) on core $PROXY_CPU, one loaded at a time"
+say "# load: wrk -t $THREADS -c $CONNECTIONS, ${DURATION}s per measurement, $ROUNDS round(s) interleaved; warm-up ${WARMUP}s (sluice ${WARMUP_SLUICE}s) before round 1, 1s before later rounds"
 say "# backend: nginx 1 worker, 'return 200 \"hello\"' on 127.0.0.1:$BACKEND_PORT"
 
+# Start every target first, so rounds can interleave them: whatever else disturbs the machine
+# then hits all targets alike, and the median round per target discards the worst of it.
+MEASURED=()
 for target in $TARGETS; do
   case "$target" in
-    direct)
-      measure direct "$BACKEND_PORT" "$WARMUP" ;;
-    nginx)
-      start_nginx_proxy
-      measure nginx "$NGINX_PORT" "$WARMUP"
-      stop_pid "$PROXY_PID" ;;
+    direct) PORT[direct]=$BACKEND_PORT; MEASURED+=(direct) ;;
+    nginx) start_nginx_proxy; PORT[nginx]=$NGINX_PORT; MEASURED+=(nginx) ;;
     sluice)
       if ! sluice_implemented; then
         SLUICE_SKIPPED="SluiceServer is still the skeleton (NotImplementedException) on this branch"
@@ -171,25 +171,43 @@ for target in $TARGETS; do
         cp "$WORK/sluice.log" "$RESULTS_DIR/proxy-$STAMP-sluice.log" 2>/dev/null || true
         stop_pid "$PROXY_PID"
       else
-        measure sluice "$SLUICE_PORT" "$WARMUP_SLUICE"
-        say "# sluice RSS after load: $(( $(rss_kib "$PROXY_PID") / 1024 )) MiB (peak $(( $(hwm_kib "$PROXY_PID") / 1024 )) MiB)"
-        cp "$WORK/sluice.log" "$RESULTS_DIR/proxy-$STAMP-sluice.log" 2>/dev/null || true
-        stop_pid "$PROXY_PID"
+        SLUICE_PID=$PROXY_PID; PORT[sluice]=$SLUICE_PORT; MEASURED+=(sluice)
       fi
       [ -n "$SLUICE_SKIPPED" ] && log "sluice skipped: $SLUICE_SKIPPED" ;;
     *) die "unknown target '$target' (direct, nginx, sluice)" ;;
   esac
 done
 
+for round in $(seq 1 "$ROUNDS"); do
+  for target in "${MEASURED[@]}"; do
+    if [ "$round" = 1 ]; then
+      warm=$WARMUP; [ "$target" = sluice ] && warm=$WARMUP_SLUICE
+    else
+      warm=1
+    fi
+    measure "$target" "$round" "$warm"
+  done
+done
+
+# Per target, the round with the median requests/s (and that round's latencies).
+for target in "${MEASURED[@]}"; do
+  read -r RPS[$target] P50[$target] P99[$target] ERRS[$target] < <(sort -n -k1,1 "$WORK/rounds-$target" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
+  ALL_RPS[$target]=$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$WORK/rounds-$target")
+done
+if [ -n "${SLUICE_PID:-}" ]; then
+  say "# sluice RSS after load: $(( $(rss_kib "$SLUICE_PID") / 1024 )) MiB (peak $(( $(hwm_kib "$SLUICE_PID") / 1024 )) MiB)"
+  cp "$WORK/sluice.log" "$RESULTS_DIR/proxy-$STAMP-sluice.log" 2>/dev/null || true
+fi
+
 fmt_ms() { awk -v u="$1" 'BEGIN { if (u == "nan" || u == "") print "-"; else printf "%.3f", u / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 
 say ""
-say "$(printf '%-8s %12s %10s %10s %8s' target 'requests/s' 'p50 ms' 'p99 ms' errors)"
+say "$(printf '%-8s %12s %10s %10s %8s   %s' target 'requests/s' 'p50 ms' 'p99 ms' errors 'requests/s of every round')"
 for target in $TARGETS; do
   if [ -n "${RPS[$target]:-}" ]; then
-    say "$(printf '%-8s %12.0f %10s %10s %8s' "$target" "${RPS[$target]}" "$(fmt_ms "${P50[$target]}")" \
-      "$(fmt_ms "${P99[$target]}")" "${ERRS[$target]}")"
+    say "$(printf '%-8s %12.0f %10s %10s %8s   %s' "$target" "${RPS[$target]}" "$(fmt_ms "${P50[$target]}")" \
+      "$(fmt_ms "${P99[$target]}")" "${ERRS[$target]}" "${ALL_RPS[$target]}")"
   else
     say "$(printf '%-8s %12s %10s %10s %8s' "$target" n/a - - -)"
   fi

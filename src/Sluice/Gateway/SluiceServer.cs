@@ -1,20 +1,162 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sluice.Storage;
+using Sluice.Translation;
+using Yarp.ReverseProxy.Forwarder;
+
 namespace Sluice.Gateway;
 
 /// <summary>
-/// The running gateway: listeners, the config watch loop, the admin API. One per process.
+/// The running gateway: traffic listeners, the admin API and the control loop, in one process.
+/// Stateless: on start it lists the store, translates and serves.
 /// </summary>
 public sealed class SluiceServer : IAsyncDisposable
 {
-    private SluiceServer()
+    private readonly WebApplication? _traffic;
+    private readonly WebApplication? _admin;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _loop;
+
+    private SluiceServer(WebApplication? traffic, WebApplication? admin, ConfigLoop loop, PlanHolder plans, ILoggerFactory loggerFactory)
     {
+        _traffic = traffic;
+        _admin = admin;
+        _loggerFactory = loggerFactory;
+        Plans = plans;
+        Loop = loop;
+        _loop = loop.RunAsync(_stopping.Token);
     }
 
-    /// <summary>Starts listening and watching; returns once the listeners are bound.</summary>
-    public static Task<SluiceServer> StartAsync(GatewayOptions options, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    /// <summary>Completes once the first configuration has been applied.</summary>
+    public Task Ready => Plans.FirstPlan;
 
-    /// <summary>Completes when the server stops (Ctrl+C or <see cref="DisposeAsync"/>).</summary>
-    public Task Completion => throw new NotImplementedException();
+    /// <summary>Completes when the server has stopped (<see cref="DisposeAsync"/>).</summary>
+    public Task Completion => _stopped.Task;
 
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    /// <summary>Bound ports, once started (null when that listener is off).</summary>
+    public int? HttpPort { get; private init; }
+
+    public int? Http2Port { get; private init; }
+
+    public int? AdminPort { get; private init; }
+
+    internal PlanHolder Plans { get; }
+
+    internal ConfigLoop Loop { get; }
+
+    /// <summary>Starts listening and watching <paramref name="store"/>; returns once the listeners are bound.</summary>
+    public static async Task<SluiceServer> StartAsync(GatewayOptions options, IConfigStore store, ILoggerProvider? logging = null, CancellationToken cancellationToken = default)
+    {
+        var plans = new PlanHolder();
+        var loggerFactory = CreateLoggerFactory(logging);
+        var loop = new ConfigLoop(store, new Translator(PluginRegistry.Default), plans, options.Role, loggerFactory.CreateLogger<ConfigLoop>());
+
+        WebApplication? traffic = null;
+        if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.Http2Port > 0))
+        {
+            traffic = BuildTraffic(options, plans, logging);
+            await traffic.StartAsync(cancellationToken);
+        }
+        WebApplication? admin = null;
+        if (options.AdminPort > 0)
+        {
+            admin = BuildAdmin(options, plans, loop, logging);
+            await admin.StartAsync(cancellationToken);
+        }
+
+        return new SluiceServer(traffic, admin, loop, plans, loggerFactory)
+        {
+            HttpPort = traffic is not null && options.HttpPort > 0 ? options.HttpPort : null,
+            Http2Port = traffic is not null && options.Http2Port > 0 ? options.Http2Port : null,
+            AdminPort = admin is null ? null : options.AdminPort,
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _loop;
+        if (_traffic is not null)
+        {
+            await _traffic.StopAsync();
+            await _traffic.DisposeAsync();
+        }
+        if (_admin is not null)
+        {
+            await _admin.StopAsync();
+            await _admin.DisposeAsync();
+        }
+        _stopping.Dispose();
+        _loggerFactory.Dispose();
+        _stopped.TrySetResult();
+    }
+
+    private static WebApplication BuildTraffic(GatewayOptions options, PlanHolder plans, ILoggerProvider? logging)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        ConfigureLogging(builder, logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Bodies stream through; limits that matter are per route (buffering, templates).
+            kestrel.Limits.MaxRequestBodySize = null;
+            if (options.HttpPort > 0)
+            {
+                kestrel.Listen(options.Bind, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+            if (options.Http2Port > 0)
+            {
+                // Kestrel cannot tell h2c prior knowledge from HTTP/1.1 on one cleartext port.
+                kestrel.Listen(options.Bind, options.Http2Port, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+        });
+        builder.Services.AddHttpForwarder();
+        var app = builder.Build();
+        var middleware = new ProxyMiddleware(plans, app.Services.GetRequiredService<IHttpForwarder>(), options);
+        app.Run(middleware.InvokeAsync);
+        return app;
+    }
+
+    private static WebApplication BuildAdmin(GatewayOptions options, PlanHolder plans, ConfigLoop loop, ILoggerProvider? logging)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        ConfigureLogging(builder, logging);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.AdminBind, options.AdminPort));
+        var app = builder.Build();
+        AdminEndpoints.Map(app, plans, loop);
+        return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder, ILoggerProvider? logging)
+    {
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            builder.Logging.AddProvider(logging);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        }
+        // Kestrel's per-request chatter belongs to debugging sessions, not to a gateway's log.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    }
+
+    private static ILoggerFactory CreateLoggerFactory(ILoggerProvider? logging) => LoggerFactory.Create(factory =>
+    {
+        if (logging is not null)
+        {
+            factory.AddProvider(logging);
+        }
+        else
+        {
+            factory.AddSimpleConsole(console => console.SingleLine = true);
+        }
+        factory.SetMinimumLevel(LogLevel.Information);
+    });
 }

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using Sluice.Api;
+using Sluice.Storage;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// <c>sluice apply -f FILE|-</c>: creates each object, or updates it when the name exists.
+/// A document that does not parse is reported with its line and the others still go through.
+/// </summary>
+internal static class ApplyCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var file = new Option<string>("--filename", "-f")
+        {
+            Description = "YAML or JSON file with upstreams and virtual services (--- separated, or Gloo's {upstreams: [], virtual_services: []}); - reads stdin",
+            HelpName = "FILE",
+            Required = true,
+        };
+        var configDir = ConfigDirOption.Create();
+        var command = new Command("apply", "Create or update objects from a file") { file, configDir };
+        CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
+        {
+            var path = parseResult.GetRequiredValue(file);
+            var dir = ConfigDirOption.ResolveExisting(parseResult, configDir, context);
+            var text = await ReadInputAsync(context, path, cancellationToken);
+            var documents = ConfigCodec.ReadMixedDocuments(text, path);
+            return await ApplyAsync(context, Stores.OpenFiles(dir), documents, path, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<string> ReadInputAsync(CliContext context, string path, CancellationToken cancellationToken)
+    {
+        if (path == "-")
+        {
+            return await context.In.ReadToEndAsync(cancellationToken);
+        }
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"{path}: is a directory; apply takes a file (validate takes a directory)");
+        }
+        if (!File.Exists(path))
+        {
+            throw new CliException($"{path}: no such file");
+        }
+        return await File.ReadAllTextAsync(path, cancellationToken);
+    }
+
+    internal static async Task<int> ApplyAsync(
+        CliContext context,
+        IConfigStore store,
+        IReadOnlyList<DecodedDocument> documents,
+        string source,
+        CancellationToken cancellationToken)
+    {
+        var failed = 0;
+        if (documents.Count == 0)
+        {
+            throw new CliException($"{source}: no objects found");
+        }
+
+        // One listing up front decides create vs update; a race with another writer still ends
+        // in a clear conflict from the store rather than a lost write.
+        var snapshot = await store.LoadAsync(cancellationToken);
+        var existing = new Dictionary<(ConfigKind, string), IConfigObject>();
+        foreach (var obj in snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices))
+        {
+            existing[(obj.Kind, obj.Name)] = obj;
+        }
+
+        foreach (var document in documents)
+        {
+            if (document.Object is not { } obj)
+            {
+                failed++;
+                context.Error(Locate(document, source).ToString());
+                continue;
+            }
+            var reference = KindArgument.Reference(obj.Kind, obj.Name);
+            try
+            {
+                if (!existing.TryGetValue((obj.Kind, obj.Name), out var current))
+                {
+                    existing[(obj.Kind, obj.Name)] = await store.CreateAsync(obj, cancellationToken);
+                    context.Out.WriteLine($"{reference} created");
+                }
+                else if (SameContent(current, obj))
+                {
+                    context.Out.WriteLine($"{reference} unchanged");
+                }
+                else
+                {
+                    existing[(obj.Kind, obj.Name)] = await store.UpdateAsync(obj, cancellationToken);
+                    context.Out.WriteLine($"{reference} configured");
+                }
+            }
+            catch (Exception e) when (e is StoreConflictException or StoreNotFoundException or ConfigException)
+            {
+                failed++;
+                context.Error($"{reference}: {CommandAction.Describe(e)}");
+            }
+        }
+        return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>Equal apart from what the store and the reporter own: status and resource version.</summary>
+    internal static bool SameContent(IConfigObject a, IConfigObject b) => (Strip(a), Strip(b)) switch
+    {
+        (Upstream x, Upstream y) => x == y,
+        (VirtualService x, VirtualService y) => x == y,
+        _ => false,
+    };
+
+    private static IConfigObject Strip(IConfigObject obj) => obj switch
+    {
+        Upstream u => u with { Status = null, Metadata = u.Metadata with { ResourceVersion = null } },
+        VirtualService vs => vs with { Status = null, Metadata = vs.Metadata with { ResourceVersion = null } },
+        _ => obj,
+    };
+
+    /// <summary>The document's error with its file and line filled in when the codec left them out.</summary>
+    private static ConfigError Locate(DecodedDocument document, string source)
+    {
+        var error = document.Error ?? new ConfigError("document holds no object");
+        return error with
+        {
+            Source = error.Source ?? source,
+            Line = error.Line ?? (document.StartLine > 0 ? document.StartLine : null),
+            Kind = error.Kind ?? document.Kind,
+            ObjectName = error.ObjectName ?? document.Name,
+        };
+    }
+}

@@ -1,0 +1,11 @@
+using Sluice.Storage;
+using Sluice.Translation;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>The translator's verdicts for a snapshot, computed offline as the gateway would on a cold start.</summary>
+internal static class OfflineTranslation
+{
+    public static IReadOnlyList<ObjectReport> Judge(ConfigSnapshot snapshot) =>
+        throw new NotImplementedException("the translator has not landed yet");
+}

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using Sluice.Gateway;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// The flags of <c>sluice run</c> and how they become <see cref="GatewayOptions"/>. Each flag falls
+/// back to <c>SLUICE_&lt;FLAG&gt;</c>, then to the default in <see cref="GatewayOptions"/>. Values are
+/// read as text and checked here, so a bad flag and a bad variable get the same precise message.
+/// </summary>
+internal sealed class RunOptionsBinder
+{
+    private static readonly GatewayOptions Defaults = new();
+
+    public Option<string?> ConfigDir { get; } = ConfigDirOption.Create();
+
+    public Option<string?> Bind { get; } = Create("--bind", "ADDR", "Address the traffic listeners bind to", "all addresses");
+
+    public Option<string?> HttpPort { get; } = Create("--http-port", "N", "HTTP port (0 = off)", Defaults.HttpPort);
+
+    public Option<string?> HttpsPort { get; } = Create("--https-port", "N", "HTTPS port, for virtual services with ssl_config (0 = off)", Defaults.HttpsPort);
+
+    public Option<string?> Http2Port { get; } = Create("--http2-port", "N", "Cleartext HTTP/2 (h2c, prior knowledge) port (0 = off)", Defaults.Http2Port);
+
+    public Option<string?> AdminPort { get; } = Create("--admin-port", "N", "Admin API port: health, metrics, objects, plan (0 = off)", Defaults.AdminPort);
+
+    public Option<string?> AdminBind { get; } = Create("--admin-bind", "ADDR", "Address the admin API binds to", Defaults.AdminBind);
+
+    public Option<string?> Role { get; } = Create("--role", "all|gateway|controller", "Serve traffic, write statuses, or both", "all");
+
+    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role];
+
+    public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
+    {
+        string? Get(Option<string?> option) => EnvironmentFallback.Get(parseResult, option, context);
+        string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option);
+
+        return new GatewayOptions
+        {
+            ConfigDir = ConfigDirOption.Resolve(parseResult, ConfigDir, context),
+            Bind = Get(Bind) is { } bind ? ParseAddress(bind, Source(Bind)) : Defaults.Bind,
+            HttpPort = Get(HttpPort) is { } http ? ParsePort(http, Source(HttpPort)) : Defaults.HttpPort,
+            HttpsPort = Get(HttpsPort) is { } https ? ParsePort(https, Source(HttpsPort)) : Defaults.HttpsPort,
+            Http2Port = Get(Http2Port) is { } h2c ? ParsePort(h2c, Source(Http2Port)) : Defaults.Http2Port,
+            AdminPort = Get(AdminPort) is { } admin ? ParsePort(admin, Source(AdminPort)) : Defaults.AdminPort,
+            AdminBind = Get(AdminBind) is { } adminBind ? ParseAddress(adminBind, Source(AdminBind)) : Defaults.AdminBind,
+            Role = Get(Role) is { } role ? ParseRole(role, Source(Role)) : Defaults.Role,
+        };
+    }
+
+    internal static int ParsePort(string text, string source)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= IPEndPoint.MaxPort)
+        {
+            return port;
+        }
+        throw new CliException($"{source}: '{text}' is not a port (0-65535, 0 = off)");
+    }
+
+    internal static IPAddress ParseAddress(string text, string source)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "*" or "any":
+                return IPAddress.IPv6Any;
+            case "localhost":
+                return IPAddress.Loopback;
+        }
+        // Accept "[::1]" as written in URLs as well as "::1".
+        if (IPAddress.TryParse(text.Trim().Trim('[', ']'), out var address))
+        {
+            return address;
+        }
+        throw new CliException($"{source}: '{text}' is not an IP address (e.g. 0.0.0.0, ::, 127.0.0.1, localhost, *)");
+    }
+
+    internal static GatewayRole ParseRole(string text, string source) => text.Trim().ToLowerInvariant() switch
+    {
+        "all" => GatewayRole.All,
+        "gateway" => GatewayRole.Gateway,
+        "controller" => GatewayRole.Controller,
+        _ => throw new CliException($"{source}: '{text}' is not a role (all, gateway or controller)"),
+    };
+
+    private static Option<string?> Create(string name, string helpName, string description, object defaultValue) => new(name)
+    {
+        Description = $"{description} [env: {EnvironmentFallback.VariableFor(name)}; default: {defaultValue}]",
+        HelpName = helpName,
+    };
+}

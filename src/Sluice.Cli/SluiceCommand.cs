@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Sluice.Cli.Commands;
+
+namespace Sluice.Cli;
+
+/// <summary>The command tree: glooctl's verbs (reference §7) over Sluice's store and gateway.</summary>
+internal static class SluiceCommand
+{
+    public static RootCommand Create(CliContext context)
+    {
+        var root = new RootCommand("sluice: the function gateway for .NET")
+        {
+
+            RunCommand.Create(context),
+            GetCommand.Create(context),
+            ApplyCommand.Create(context),
+            DeleteCommand.Create(context),
+            ValidateCommand.Create(context),
+            VersionCommand.Create(context),
+            SampleBackendCommand.Create(context),
+        };
+        // The process is Sluice.Cli.dll (see the csproj); help should name the command users type.
+        root.HelpName = "sluice";
+        return root;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Sluice.Api;
+
+namespace Sluice.Gateway;
+
+/// <summary>
+/// The admin API: liveness, readiness, the objects with the status this process gave them, and
+/// the plan being served. Bound to loopback by default: it shows the whole configuration.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public static void Map(IEndpointRouteBuilder admin, PlanHolder plans, ConfigLoop loop)
+    {
+        admin.MapGet("/healthz", () => Results.Text("ok\n"));
+        admin.MapGet("/readyz", () => plans.IsReady
+            ? Results.Text("ready\n")
+            : Results.Text("not ready: no configuration has been applied yet\n", statusCode: 503));
+
+        admin.MapGet("/api/v1/upstreams", () => Objects(loop.Latest, ConfigKind.Upstream, null));
+        admin.MapGet("/api/v1/upstreams/{name}", (string name) => Objects(loop.Latest, ConfigKind.Upstream, name));
+        admin.MapGet("/api/v1/virtualservices", () => Objects(loop.Latest, ConfigKind.VirtualService, null));
+        admin.MapGet("/api/v1/virtualservices/{name}", (string name) => Objects(loop.Latest, ConfigKind.VirtualService, name));
+        admin.MapGet("/api/v1/plan", (HttpContext context) => WritePlanAsync(context, loop.Latest));
+    }
+
+    private static IResult Objects(ConfigView? view, ConfigKind kind, string? name)
+    {
+        if (view is null)
+        {
+            return Results.Text("no configuration has been loaded yet\n", statusCode: 503);
+        }
+        var statuses = view.Result.Reports.Where(r => r.Kind == kind).ToDictionary(r => r.Name, r => r.Status);
+        IEnumerable<IConfigObject> objects = kind == ConfigKind.Upstream ? view.Snapshot.Upstreams : view.Snapshot.VirtualServices;
+        var items = new JsonArray();
+        foreach (var obj in objects.Where(o => name is null || o.Name == name))
+        {
+            var json = ConfigCodec.ToJson(obj);
+            // The verdict of this process's last translation: fresher than what the store holds.
+            if (statuses.TryGetValue(obj.Name, out var status))
+            {
+                json["status"] = StatusJson(status);
+            }
+            items.Add(json);
+        }
+        if (name is not null)
+        {
+            return items.Count == 0
+                ? Results.Text($"{kind.DisplayName()} '{name}' not found\n", statusCode: 404)
+                : Results.Text(items[0]!.ToJsonString(), "application/json");
+        }
+        return Results.Text(items.ToJsonString(), "application/json");
+    }
+
+    private static JsonObject StatusJson(Status status)
+    {
+        var json = new JsonObject { ["state"] = status.State.ToString() };
+        if (status.Reason is not null)
+        {
+            json["reason"] = status.Reason;
+        }
+        return json;
+    }
+
+    private static async Task WritePlanAsync(HttpContext context, ConfigView? view)
+    {
+        context.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
+        PlanJson.Write(json, view);
+    }
+}

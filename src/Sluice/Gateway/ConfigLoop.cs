@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Sluice.Api;
+using Sluice.Storage;
+using Sluice.Translation;
+
+namespace Sluice.Gateway;
+
+/// <summary>
+/// The control loop: every snapshot the store yields is translated, its plan swapped in, and its
+/// verdicts written back, only where they changed (a status write never retriggers translation:
+/// the store does not count it as a change). A failure here never takes down what is serving.
+/// </summary>
+internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, ILogger<ConfigLoop> logger)
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<(ConfigKind, string), Status> _written = [];
+    private TranslationState _state = TranslationState.Empty;
+
+    public ConfigView? Latest { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var snapshot in store.WatchAsync(cancellationToken))
+                {
+                    await ApplyAsync(snapshot, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.WatchFailed(logger, e);
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task ApplyAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        TranslationResult result;
+        try
+        {
+            result = translator.Translate(snapshot, _state);
+        }
+        catch (Exception e)
+        {
+            // A translator bug must not stop the gateway: keep serving the last plan.
+            Log.TranslationFailed(logger, e);
+            return;
+        }
+        _state = result.State;
+        if (role != GatewayRole.Controller)
+        {
+            plans.Apply(result.Plan);
+        }
+        else
+        {
+            plans.MarkReady();
+        }
+        Latest = new ConfigView(snapshot, result, DateTimeOffset.UtcNow);
+        Log.PlanApplied(logger, result.Plan.VirtualHosts.Count, result.Plan.Clusters.Count, stopwatch.Elapsed.TotalMilliseconds);
+        foreach (var error in snapshot.LoadErrors.Where(e => e.ObjectName is null))
+        {
+            Log.FileRejected(logger, error.ToString());
+        }
+        foreach (var report in result.Reports.Where(r => r.Status.State == StatusState.Rejected))
+        {
+            Log.ObjectRejected(logger, report.Kind.DisplayName(), report.Name, report.Status.Reason ?? "");
+        }
+        if (role != GatewayRole.Gateway)
+        {
+            await ReportAsync(snapshot, result.Reports, cancellationToken);
+        }
+    }
+
+    private async Task ReportAsync(ConfigSnapshot snapshot, IReadOnlyList<ObjectReport> reports, CancellationToken cancellationToken)
+    {
+        var stored = snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices)
+            .ToDictionary(o => (o.Kind, o.Name), o => o.Status);
+        foreach (var report in reports)
+        {
+            var key = (report.Kind, report.Name);
+            var current = _written.TryGetValue(key, out var written) ? written : stored.GetValueOrDefault(key);
+            if (report.Status.Equals(current))
+            {
+                continue;
+            }
+            try
+            {
+                await store.WriteStatusAsync(report.Kind, report.Name, report.Status, cancellationToken);
+                _written[key] = report.Status;
+            }
+            catch (StoreNotFoundException)
+            {
+                // Deleted since the snapshot was taken; the next snapshot will not list it.
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.StatusWriteFailed(logger, report.Kind.DisplayName(), report.Name, e);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.PlanApplied, Level = LogLevel.Information, Message = "Configuration applied: {VirtualHosts} virtual hosts, {Clusters} clusters, translated in {Milliseconds:F1} ms")]
+        public static partial void PlanApplied(ILogger logger, int virtualHosts, int clusters, double milliseconds);
+
+        [LoggerMessage(EventId = EventIds.ObjectRejected, Level = LogLevel.Warning, Message = "Rejected {Kind} '{Name}': {Reason}")]
+        public static partial void ObjectRejected(ILogger logger, string kind, string name, string reason);
+
+        [LoggerMessage(EventId = EventIds.FileRejected, Level = LogLevel.Warning, Message = "Configuration file not loaded: {Error}")]
+        public static partial void FileRejected(ILogger logger, string error);
+
+        [LoggerMessage(EventId = EventIds.TranslationFailed, Level = LogLevel.Error, Message = "Translation failed; the previous configuration keeps serving")]
+        public static partial void TranslationFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = EventIds.WatchFailed, Level = LogLevel.Error, Message = "Watching the configuration store failed; retrying")]
+        public static partial void WatchFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = EventIds.StatusWriteFailed, Level = LogLevel.Warning, Message = "Could not write the status of {Kind} '{Name}'")]
+        public static partial void StatusWriteFailed(ILogger logger, string kind, string name, Exception exception);
+    }
+}

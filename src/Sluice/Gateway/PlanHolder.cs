@@ -1,0 +1,40 @@
+namespace Sluice.Gateway;
+
+/// <summary>
+/// Holds the active plan. Swapping is one reference write; readers never lock. Retired cluster
+/// clients are disposed only after requests that might still use them have had time to finish.
+/// </summary>
+internal sealed class PlanHolder
+{
+    private static readonly TimeSpan RetireDelay = TimeSpan.FromMinutes(2);
+
+    private volatile ActivePlan _current = ActivePlan.Empty;
+    private readonly TaskCompletionSource _firstPlan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ActivePlan Current => _current;
+
+    /// <summary>True once a plan built from configuration is live (readiness).</summary>
+    public bool IsReady => _firstPlan.Task.IsCompleted;
+
+    public Task FirstPlan => _firstPlan.Task;
+
+    /// <summary>A controller serves no traffic; it is ready once it has judged a snapshot.</summary>
+    public void MarkReady() => _firstPlan.TrySetResult();
+
+    public void Apply(Sluice.Plan.ProxyPlan plan)
+    {
+        var (active, retired) = ActivePlan.Build(plan, _current);
+        _current = active;
+        _firstPlan.TrySetResult();
+        if (retired.Count > 0)
+        {
+            _ = Task.Delay(RetireDelay).ContinueWith(static (_, state) =>
+            {
+                foreach (var cluster in (IReadOnlyList<ClusterState>)state!)
+                {
+                    cluster.Dispose();
+                }
+            }, retired, TaskScheduler.Default);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Sluice.Gateway;
+
+/// <summary>
+/// The data plane: picks the virtual host and the first matching route from the active plan,
+/// then answers locally or forwards with YARP's <see cref="IHttpForwarder"/>, retrying where the
+/// route allows it. Everything it reads was prepared when the plan was built.
+/// </summary>
+internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder, GatewayOptions options)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var plan = plans.Current;
+        var request = context.Request;
+        var host = plan.Hosts.Find(request.Host.Value.AsSpan());
+        if (host is null)
+        {
+            return GatewayAnswers.WriteAsync(context, 404, "no_virtual_service", $"no virtual service serves host '{request.Host.Value}'");
+        }
+
+        var isPreflight = CorsPolicy.IsPreflight(request);
+        var routes = host.Routes;
+        for (var i = 0; i < routes.Length; i++)
+        {
+            if (RouteMatcher.Matches(routes[i], request, isPreflight))
+            {
+                return ServeAsync(context, routes[i], isPreflight);
+            }
+        }
+        return GatewayAnswers.WriteAsync(context, 404, "no_route", $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
+    }
+
+    private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight)
+    {
+        if (isPreflight && route.Transformer.Cors is { } cors)
+        {
+            return cors.AnswerPreflightAsync(context);
+        }
+        var destination = route.PickDestination();
+        if (destination.Plan.Answer is { } answer)
+        {
+            return GatewayAnswers.WriteAsync(context, answer.StatusCode, answer.Code, answer.Message);
+        }
+        var cluster = destination.Cluster!;
+        if (!cluster.HasEndpoints)
+        {
+            return GatewayAnswers.WriteAsync(context, 503, "no_healthy_upstream", $"upstream '{cluster.Plan.Name}' has no endpoints");
+        }
+        return ForwardAsync(context, route, cluster);
+    }
+
+    private async Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster)
+    {
+        var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+            || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
+        var attempts = 1 + (isUpgrade ? 0 : route.Plan.MaxRetries);
+        if (attempts > 1 && !await BufferBodyForRetriesAsync(context.Request))
+        {
+            attempts = 1;
+        }
+        var requestConfig = isUpgrade ? route.UpgradeRequestConfig : route.RequestConfig;
+
+        var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint() };
+        context.Features.Set(state);
+        for (var attempt = 1; ; attempt++)
+        {
+            state.MayRetry = attempt < attempts;
+            state.RetryRequested = false;
+            var error = await forwarder.SendAsync(context, state.Endpoint.Prefix, cluster.Client, requestConfig, route.Transformer);
+
+            var retry = state.RetryRequested
+                || (error != ForwarderError.None && state.MayRetry && !context.Response.HasStarted && IsConnectFailure(context));
+            if (retry)
+            {
+                ResetForRetry(context);
+                state.Endpoint = cluster.NextEndpoint();
+                continue;
+            }
+            if (error != ForwarderError.None)
+            {
+                await AnswerForwardingErrorAsync(context, error, cluster);
+            }
+            return;
+        }
+    }
+
+    /// <summary>
+    /// A retried request must be sent again whole, so its body is kept in memory, up to a limit;
+    /// a larger (or unknown-length) body is sent once, unretried.
+    /// </summary>
+    private async ValueTask<bool> BufferBodyForRetriesAsync(HttpRequest request)
+    {
+        var length = request.ContentLength;
+        if (length is null)
+        {
+            return !request.Headers.ContainsKey("transfer-encoding");
+        }
+        if (length > options.MaxRetryBufferBytes)
+        {
+            return false;
+        }
+        if (length > 0)
+        {
+            request.EnableBuffering(options.MaxRetryBufferBytes);
+            await request.Body.CopyToAsync(Stream.Null);
+            request.Body.Position = 0;
+        }
+        return true;
+    }
+
+    private static void ResetForRetry(HttpContext context)
+    {
+        context.Response.Clear();
+        context.Features.Set<IForwarderErrorFeature>(null);
+        if (context.Request.Body.CanSeek)
+        {
+            context.Request.Body.Position = 0;
+        }
+    }
+
+    private static bool IsConnectFailure(HttpContext context) =>
+        context.Features.Get<IForwarderErrorFeature>()?.Exception is HttpRequestException
+        {
+            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError,
+        };
+
+    private static Task AnswerForwardingErrorAsync(HttpContext context, ForwarderError error, ClusterState cluster)
+    {
+        var name = cluster.Plan.Name;
+        return error switch
+        {
+            // The client went away: nobody is left to answer.
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => Task.CompletedTask,
+            ForwarderError.RequestTimedOut or ForwarderError.UpgradeActivityTimeout
+                => GatewayAnswers.WriteAsync(context, 504, "upstream_timeout", $"upstream '{name}' did not answer in time"),
+            _ when IsConnectFailure(context)
+                => GatewayAnswers.WriteAsync(context, 503, "upstream_connect_failure", $"could not connect to upstream '{name}'"),
+            ForwarderError.RequestBodyClient
+                => GatewayAnswers.WriteAsync(context, 400, "bad_request_body", "the request body could not be read"),
+            _ => GatewayAnswers.WriteAsync(context, 502, "upstream_reset", $"upstream '{name}' reset the connection or sent an invalid response"),
+        };
+    }
+}

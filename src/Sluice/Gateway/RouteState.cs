@@ -1,0 +1,63 @@
+using Sluice.Plan;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Sluice.Gateway;
+
+/// <summary>
+/// A route of the active plan with everything a request needs prepared: destinations bound to
+/// their cluster states, cumulative weights, the transformer and the forwarder settings.
+/// </summary>
+internal sealed class RouteState
+{
+    /// <summary>Envoy's default route timeout, which Gloo users relied on.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>An upgraded connection (WebSocket) is long-lived: only idleness ends it.</summary>
+    private static readonly TimeSpan UpgradeIdleTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly DestinationState[] _destinations;
+    private readonly uint[] _cumulativeWeights;
+
+    public RouteState(RoutePlan plan, DestinationState[] destinations)
+    {
+        Plan = plan;
+        _destinations = destinations;
+        _cumulativeWeights = new uint[destinations.Length];
+        uint total = 0;
+        for (var i = 0; i < destinations.Length; i++)
+        {
+            total += destinations[i].Plan.Weight;
+            _cumulativeWeights[i] = total;
+        }
+        Transformer = new RouteTransformer(plan);
+        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Timeout ?? DefaultTimeout };
+        UpgradeRequestConfig = new ForwarderRequestConfig { ActivityTimeout = UpgradeIdleTimeout };
+    }
+
+    public RoutePlan Plan { get; }
+
+    public RouteTransformer Transformer { get; }
+
+    public ForwarderRequestConfig RequestConfig { get; }
+
+    public ForwarderRequestConfig UpgradeRequestConfig { get; }
+
+    /// <summary>One destination, or a weighted random pick among several.</summary>
+    public DestinationState PickDestination()
+    {
+        var destinations = _destinations;
+        if (destinations.Length == 1)
+        {
+            return destinations[0];
+        }
+        var ticket = (uint)Random.Shared.NextInt64(_cumulativeWeights[^1]);
+        for (var i = 0; i < destinations.Length; i++)
+        {
+            if (ticket < _cumulativeWeights[i])
+            {
+                return destinations[i];
+            }
+        }
+        return destinations[^1];
+    }
+}

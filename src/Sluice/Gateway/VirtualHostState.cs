@@ -1,0 +1,11 @@
+using Sluice.Plan;
+
+namespace Sluice.Gateway;
+
+/// <summary>A virtual host of the active plan: its routes, ready to match in order.</summary>
+internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes)
+{
+    public VirtualHostPlan Plan { get; } = plan;
+
+    public RouteState[] Routes { get; } = routes;
+}

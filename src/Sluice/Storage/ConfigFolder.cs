@@ -1,0 +1,78 @@
+using System.IO.Hashing;
+using System.Text;
+
+namespace Sluice.Storage;
+
+/// <summary>
+/// Reads the files that make up a config folder (never anything under <c>.sluice/</c>) and
+/// fingerprints them, so the watcher can tell a real change from noise such as status writes,
+/// editor swap files or a save that rewrote identical bytes.
+/// </summary>
+internal sealed class ConfigFolder(string root)
+{
+    public const string Upstreams = "upstreams";
+    public const string VirtualServices = "virtualservices";
+    public const string Secrets = "secrets";
+    public const string Files = "files";
+
+    public static readonly IReadOnlyList<string> Sections = [Upstreams, VirtualServices, Secrets, Files];
+
+    public string Root { get; } = root;
+
+    /// <summary>Every relevant file, sorted by relative path (the order that decides duplicates).</summary>
+    public IReadOnlyList<SourceFile> ReadAll()
+    {
+        var files = new List<SourceFile>();
+        foreach (var section in Sections)
+        {
+            var folder = Path.Combine(Root, section);
+            string[] paths;
+            try
+            {
+                paths = Directory.GetFiles(folder);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                continue;
+            }
+            Array.Sort(paths, StringComparer.Ordinal);
+            foreach (var path in paths)
+            {
+                var name = Path.GetFileName(path);
+                if (FileNames.IsIgnored(name) || (section is Upstreams or VirtualServices && !FileNames.IsYaml(name)))
+                {
+                    continue;
+                }
+                var relative = section + "/" + name;
+                try
+                {
+                    files.Add(new SourceFile(section, name, relative, File.ReadAllBytes(path)));
+                }
+                catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    // Deleted between listing and reading: it is simply gone.
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    files.Add(new SourceFile(section, name, relative, [], $"could not be read: {exception.Message}"));
+                }
+            }
+        }
+        return files;
+    }
+
+    public static UInt128 Fingerprint(IReadOnlyList<SourceFile> files)
+    {
+        var hash = new XxHash128();
+        Span<byte> length = stackalloc byte[8];
+        foreach (var file in files)
+        {
+            hash.Append(Encoding.UTF8.GetBytes(file.RelativePath));
+            BitConverter.TryWriteBytes(length, (long)file.Bytes.Length);
+            hash.Append(length);
+            hash.Append(file.Bytes);
+            hash.Append(Encoding.UTF8.GetBytes(file.Error ?? string.Empty));
+        }
+        return hash.GetCurrentHashAsUInt128();
+    }
+}

@@ -1,0 +1,56 @@
+using Sluice.Api;
+using Sluice.Plan;
+
+namespace Sluice.Translation;
+
+/// <summary>Turns one upstream into its cluster, or into the errors that reject it.</summary>
+internal sealed class UpstreamTranslator(PluginRegistry plugins)
+{
+    public ClusterPlan? Translate(Upstream upstream, TranslationContext context, Diagnostics diagnostics)
+    {
+        if (!plugins.UpstreamPlugins.TryGetValue(upstream.Type, out var plugin))
+        {
+            var known = string.Join(", ", plugins.UpstreamPlugins.Keys.Order(StringComparer.Ordinal));
+            diagnostics.Error("type", $"unknown upstream type '{upstream.Type}' (known: {known})");
+            return null;
+        }
+        if (upstream.ConnectionTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            diagnostics.Error("connection_timeout", "must be greater than zero");
+        }
+
+        var cluster = plugin.BuildCluster(upstream, context, diagnostics);
+        CheckFunctions(upstream, context, diagnostics);
+        return diagnostics.HasErrors ? null : cluster;
+    }
+
+    /// <summary>
+    /// Every function must be unique, and a function plugin that claims a spec must accept it.
+    /// A function no plugin claims is still routable: requests go to the upstream unchanged.
+    /// </summary>
+    private void CheckFunctions(Upstream upstream, TranslationContext context, Diagnostics diagnostics)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < upstream.Functions.Count; i++)
+        {
+            var function = upstream.Functions[i];
+            if (!seen.Add(function.Name))
+            {
+                diagnostics.Error($"functions[{i}].name", $"function '{function.Name}' is defined more than once");
+                continue;
+            }
+            foreach (var plugin in plugins.FunctionPlugins)
+            {
+                var result = plugin.ParseFunctionSpec(upstream, function, context);
+                foreach (var error in result.Errors)
+                {
+                    diagnostics.Error($"functions[{i}] ({function.Name})", error);
+                }
+                if (result.IsMine)
+                {
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -3,9 +3,17 @@
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
-# SLUICE_BIN may point at another build (or a stand-in); then nothing is built.
+# What serves as `sluice run`: SLUICE_HOST=cli (default) builds src/Sluice.Cli; SLUICE_HOST=bench
+# builds bench/Sluice.Bench, which hosts the gateway library with the same flags (for when the CLI
+# does not build yet, or to tell the library's cost from the CLI's). SLUICE_BIN may point at any
+# other build (or a stand-in); then nothing is built.
+SLUICE_HOST=${SLUICE_HOST:-cli}
 SLUICE_BIN_GIVEN=${SLUICE_BIN:+1}
-SLUICE_BIN=${SLUICE_BIN:-"$REPO_DIR/src/Sluice.Cli/bin/Release/net10.0/sluice"}
+case "$SLUICE_HOST" in
+  cli) SLUICE_BIN=${SLUICE_BIN:-"$REPO_DIR/src/Sluice.Cli/bin/Release/net10.0/sluice"} ;;
+  bench) SLUICE_BIN=${SLUICE_BIN:-"$BENCH_DIR/Sluice.Bench/bin/Release/net10.0/Sluice.Bench"} ;;
+  *) echo "SLUICE_HOST must be cli or bench" >&2; exit 2 ;;
+esac
 
 # Processes this script started; killed on exit (and only these).
 BENCH_PIDS=()
@@ -139,8 +147,10 @@ parse_wrk() {
 build_sluice() {
   if [ -n "$SLUICE_BIN_GIVEN" ]; then [ -x "$SLUICE_BIN" ]; return; fi
   if [ "${SKIP_BUILD:-0}" = "1" ] && [ -x "$SLUICE_BIN" ]; then return 0; fi
-  log "building src/Sluice.Cli (Release)…"
-  (cd "$REPO_DIR" && timeout 600 dotnet build -c Release -nologo -v q src/Sluice.Cli/Sluice.Cli.csproj) >&2
+  local project=src/Sluice.Cli/Sluice.Cli.csproj
+  [ "$SLUICE_HOST" = bench ] && project=bench/Sluice.Bench/Sluice.Bench.csproj
+  log "building $project (Release)…"
+  (cd "$REPO_DIR" && timeout 600 dotnet build -c Release -nologo -v q "$project") >&2
 }
 
 # True when the gateway on this branch is implemented (not the skeleton).
@@ -149,9 +159,19 @@ sluice_implemented() {
   ! grep -q NotImplementedException "$REPO_DIR/src/Sluice/Gateway/SluiceServer.cs" 2>/dev/null
 }
 
+# One line for the output: what serves as sluice.
+sluice_host_note() {
+  if [ -n "$SLUICE_BIN_GIVEN" ]; then echo "SLUICE_BIN=$SLUICE_BIN"
+  elif [ "$SLUICE_HOST" = bench ]; then echo "bench/Sluice.Bench run (library host, not the CLI)"
+  else echo "src/Sluice.Cli (sluice run), Release"; fi
+}
+
 # VmRSS / VmHWM of a pid in KiB.
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # One line for the record: what else was running (2 cores are shared with everything).
 load_note() { echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
+# The DOTNET_* knobs in force (passed through to sluice), for the record.
+dotnet_env() { env | grep -E '^DOTNET_' | sort | tr '\n' ' ' || true; }

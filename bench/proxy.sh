@@ -153,6 +153,7 @@ say "# host: $(nproc) cores, $(uname -r); $(nginx -v 2>&1); $(wrk -v 2>&1 | head
 say "# layout: wrk + backend nginx on core $LOAD_CPU; proxy under test (nginx or sluice) on core $PROXY_CPU, one loaded at a time"
 say "# load: wrk -t $THREADS -c $CONNECTIONS, ${DURATION}s per measurement, $ROUNDS round(s) interleaved; warm-up ${WARMUP}s (sluice ${WARMUP_SLUICE}s) before round 1, 1s before later rounds"
 say "# backend: nginx 1 worker, 'return 200 \"hello\"' on 127.0.0.1:$BACKEND_PORT"
+say "# sluice: $(sluice_host_note); env: $(dotnet_env)"
 
 # Start every target first, so rounds can interleave them: whatever else disturbs the machine
 # then hits all targets alike, and the median round per target discards the worst of it.
@@ -165,7 +166,7 @@ for target in $TARGETS; do
       if ! sluice_implemented; then
         SLUICE_SKIPPED="SluiceServer is still the skeleton (NotImplementedException) on this branch"
       elif ! build_sluice; then
-        SLUICE_SKIPPED="dotnet build -c Release of src/Sluice.Cli failed"
+        SLUICE_SKIPPED="dotnet build -c Release of the sluice host failed (SLUICE_HOST=bench hosts the library without the CLI)"
       elif ! start_sluice; then
         SLUICE_SKIPPED="sluice did not become ready (see log above)"
         cp "$WORK/sluice.log" "$RESULTS_DIR/proxy-$STAMP-sluice.log" 2>/dev/null || true

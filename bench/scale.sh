@@ -132,7 +132,7 @@ prepare_inproc() {
 
 # --- start --------------------------------------------------------------------------------
 sluice_implemented || die "SluiceServer is still the skeleton (NotImplementedException) on this branch; nothing to measure"
-build_sluice || die "dotnet build -c Release of src/Sluice.Cli failed"
+build_sluice || die "dotnet build -c Release of the sluice host failed (SLUICE_HOST=bench hosts the library without the CLI)"
 HAVE_INPROC=0
 prepare_inproc && HAVE_INPROC=1
 
@@ -146,6 +146,7 @@ if "$SLUICE_BIN" run --help 2>/dev/null | grep -q -- '--bind'; then BIND_ARGS=(-
 say "# sluice bench/scale.sh  $STAMP"
 say "# host: $(nproc) cores, $(uname -r); $(load_note)"
 say "# layout: sluice on cpu(s) $SLUICE_CPUS; wrk + backend nginx on core $LOAD_CPU"
+say "# sluice: $(sluice_host_note); env: $(dotnet_env)"
 say "# config: $ROUTES_PER_VS path_prefix routes per virtual service (distinct domains), $UPSTREAMS static upstreams -> one nginx backend"
 say "# load before RSS: wrk -t $THREADS -c $CONNECTIONS, ${LOAD_DURATION}s, round-robin over all routes"
 

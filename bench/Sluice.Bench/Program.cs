@@ -3,14 +3,20 @@ namespace Sluice.Bench;
 /// <summary>
 /// <c>Sluice.Bench translate DIR [--iterations N]</c>: loads a config folder with the file store
 /// and times the translator alone, without sockets, Kestrel or YARP.
+/// <c>Sluice.Bench run …</c>: the gateway library hosted directly (see <see cref="GatewayHost"/>).
 /// </summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        if (args.Length >= 1 && args[0] == "run")
+        {
+            return await GatewayHost.RunAsync(args[1..]);
+        }
+
         if (args.Length < 2 || args[0] != "translate")
         {
-            Console.Error.WriteLine("usage: Sluice.Bench translate CONFIG_DIR [--iterations N]");
+            Console.Error.WriteLine("usage: Sluice.Bench translate CONFIG_DIR [--iterations N] | Sluice.Bench run --config-dir DIR …");
             return 2;
         }
 

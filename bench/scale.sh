@@ -162,7 +162,7 @@ for n in $SIZES; do
 
   if [ "$HAVE_INPROC" = "1" ]; then
     log "N=$n: translator in process"
-    if line=$(timeout 600 dotnet "$INPROC_DLL" translate "$cfg" --iterations "$INPROC_ITERATIONS" 2>"$WORK/inproc-$n.err" | tee -a "$RAW" | tail -n 1); then
+    if line=$(taskset -c "$SLUICE_CPUS" timeout 600 dotnet "$INPROC_DLL" translate "$cfg" --iterations "$INPROC_ITERATIONS" 2>"$WORK/inproc-$n.err" | tee -a "$RAW" | tail -n 1); then
       IP_LINE[$n]=$line
     else
       cat "$WORK/inproc-$n.err" >&2
@@ -233,7 +233,7 @@ for n in $SIZES; do
 done
 if [ "$HAVE_INPROC" = "1" ]; then
   say ""
-  say "translator alone, in process (bench/Sluice.Bench, $INPROC_ITERATIONS warm iterations):"
+  say "translator alone, in process (bench/Sluice.Bench on cpu(s) $SLUICE_CPUS, $INPROC_ITERATIONS warm iterations; ms, MiB):"
   for n in $SIZES; do say "$(printf '%7s  %s' "$n" "${IP_LINE[$n]:-}")"; done
 else
   say "translator in process: $INPROC_NOTE"

@@ -42,6 +42,8 @@ internal static class CommandAction
         StoreConflictException or StoreNotFoundException => e.Message,
         // Missing files, permissions, ports already in use: the runtime's message names the path or address.
         IOException or UnauthorizedAccessException => e.Message,
+        // The store waited for .sluice/lock held by another process.
+        TimeoutException => e.Message,
         _ => null,
     };
 }

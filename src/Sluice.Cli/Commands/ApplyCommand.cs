@@ -101,6 +101,13 @@ internal static class ApplyCommand
                 failed++;
                 context.Error($"{reference}: {CommandAction.Describe(e)}");
             }
+            catch (InvalidOperationException e)
+            {
+                // The store refuses an edit it cannot make safely (e.g. it would touch a user's
+                // other documents in a shared file); that is about this object only.
+                failed++;
+                context.Error($"{reference}: {e.Message}");
+            }
         }
         return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }

@@ -7,5 +7,5 @@ namespace Sluice.Cli.Commands;
 internal static class OfflineTranslation
 {
     public static IReadOnlyList<ObjectReport> Judge(ConfigSnapshot snapshot) =>
-        throw new NotImplementedException("the translator has not landed yet");
+        new Translator(PluginRegistry.Default).Translate(snapshot, TranslationState.Empty).Reports;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Sluice.Gateway;
+using Sluice.Storage;
 
 namespace Sluice.Cli.Commands;
 
@@ -23,10 +24,10 @@ internal static class RunCommand
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
             }
 
-            var server = await SluiceServer.StartAsync(options, cancellationToken);
+            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), logging: null, cancellationToken);
             await using (server)
             {
-                context.Out.WriteLine(Describe(options));
+                context.Out.WriteLine(Describe(options, server.HttpPort, server.Http2Port, server.AdminPort));
                 try
                 {
                     await server.Completion.WaitAsync(cancellationToken);
@@ -61,30 +62,24 @@ internal static class RunCommand
         return binder.Resolve(parseResult, context);
     }
 
-    /// <summary>The one line saying where the gateway listens.</summary>
-    internal static string Describe(GatewayOptions options)
+    /// <summary>The one line saying where the gateway listens: the listeners it actually bound (null = off).</summary>
+    internal static string Describe(GatewayOptions options, int? httpPort, int? http2Port, int? adminPort)
     {
         var parts = new List<string>();
-        if (options.Role != GatewayRole.Controller)
+        if (httpPort is { } http)
         {
-            if (options.HttpPort != 0)
-            {
-                parts.Add($"http on {new IPEndPoint(options.Bind, options.HttpPort)}");
-            }
-            if (options.Http2Port != 0)
-            {
-                parts.Add($"h2c on {new IPEndPoint(options.Bind, options.Http2Port)}");
-            }
-            if (options.HttpsPort != 0)
-            {
-                parts.Add($"https on {new IPEndPoint(options.Bind, options.HttpsPort)}");
-            }
+            parts.Add($"http on {new IPEndPoint(options.Bind, http)}");
         }
-        if (options.AdminPort != 0)
+        if (http2Port is { } h2c)
         {
-            parts.Add($"admin on {new IPEndPoint(options.AdminBind, options.AdminPort)}");
+            parts.Add($"h2c on {new IPEndPoint(options.Bind, h2c)}");
         }
+        if (adminPort is { } admin)
+        {
+            parts.Add($"admin on {new IPEndPoint(options.AdminBind, admin)}");
+        }
+        var listeners = parts.Count == 0 ? "no listeners" : string.Join(", ", parts);
         var role = options.Role.ToString().ToLowerInvariant();
-        return $"sluice {VersionCommand.Version} ({role}) serving {options.ConfigDir}: {string.Join(", ", parts)}; Ctrl+C to stop";
+        return $"sluice {VersionCommand.Version} ({role}) serving {options.ConfigDir}: {listeners}; Ctrl+C to stop";
     }
 }

@@ -25,7 +25,7 @@ internal static class ValidateCommand
                     ? $"{dir}: is a file; validate takes a config folder"
                     : $"{dir}: no such directory");
             }
-            var snapshot = await Stores.OpenFiles(dir).LoadAsync(cancellationToken);
+            var snapshot = await Stores.LoadReadOnlyAsync(dir, cancellationToken);
             var reports = OfflineTranslation.Judge(snapshot);
             return Report(context, snapshot, reports);
         });

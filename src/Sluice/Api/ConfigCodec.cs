@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Sluice.Api.Codec;
 
 namespace Sluice.Api;
 
@@ -14,7 +15,7 @@ public static class ConfigCodec
     /// kind. Never throws for bad input: each document yields its object or its error.
     /// </summary>
     public static IReadOnlyList<DecodedDocument> ReadDocuments(string text, ConfigKind kind, string source) =>
-        throw new NotImplementedException();
+        DocumentDecoder.Read(text, kind, source);
 
     /// <summary>
     /// Like <see cref="ReadDocuments"/> for texts mixing kinds (<c>sluice apply -f</c>): a
@@ -22,14 +23,14 @@ public static class ConfigCodec
     /// <c>{upstreams: [...], virtual_services: [...]}</c> form is read too.
     /// </summary>
     public static IReadOnlyList<DecodedDocument> ReadMixedDocuments(string text, string source) =>
-        throw new NotImplementedException();
+        DocumentDecoder.ReadMixed(text, source);
 
     /// <summary>Reads a secret: a flat YAML map of strings. Throws <see cref="ConfigException"/>.</summary>
-    public static ValueMap ReadSecret(string text, string source) => throw new NotImplementedException();
+    public static ValueMap ReadSecret(string text, string source) => SecretReader.Read(text, source);
 
     /// <summary>The object as YAML, snake_case, status and metadata included.</summary>
-    public static string ToYaml(IConfigObject obj) => throw new NotImplementedException();
+    public static string ToYaml(IConfigObject obj) => YamlText.Write(ConfigJson.Write(obj));
 
     /// <summary>The object as a JSON tree, snake_case (admin API, <c>-o json</c>).</summary>
-    public static JsonObject ToJson(IConfigObject obj) => throw new NotImplementedException();
+    public static JsonObject ToJson(IConfigObject obj) => ConfigJson.Write(obj);
 }

@@ -1,0 +1,47 @@
+namespace Sluice.Api.Codec;
+
+internal static class UpstreamReader
+{
+    private static readonly string[] Fields =
+        ["name", "type", "connection_timeout", "spec", "functions", "service_info", "metadata", "status"];
+
+    private static readonly string[] FunctionFields = ["name", "spec"];
+    private static readonly string[] ServiceInfoFields = ["type", "properties"];
+
+    /// <summary>Fields only an upstream has: a document with them but no <c>type</c> is an upstream missing its type.</summary>
+    public static readonly string[] OwnFields = ["type", "connection_timeout", "spec", "functions", "service_info"];
+
+    public static Upstream Read(ReadContext context, Node node)
+    {
+        var map = MappingReader.Open(context, node, "", Fields, rejectUnknown: false);
+        var name = map.ReadName();
+        map.RejectUnknown();
+        return new Upstream
+        {
+            Name = name,
+            Type = map.RequiredString("type", "the upstream plugin: static, kubernetes, aws, azure, google or consul"),
+            ConnectionTimeout = map.Duration("connection_timeout"),
+            Spec = map.Struct("spec"),
+            Functions = map.List("functions", ReadFunction),
+            ServiceInfo = map.Object("service_info", ReadServiceInfo),
+            Metadata = map.Object("metadata", MetadataReader.ReadMetadata) ?? Metadata.Empty,
+            Status = map.Object("status", MetadataReader.ReadStatus),
+        };
+    }
+
+    private static UpstreamFunction ReadFunction(ReadContext context, Node node, string path)
+    {
+        var map = MappingReader.Open(context, node, path, FunctionFields);
+        return new UpstreamFunction { Name = map.RequiredString("name"), Spec = map.Struct("spec") };
+    }
+
+    private static ServiceInfo ReadServiceInfo(ReadContext context, Node node, string path)
+    {
+        var map = MappingReader.Open(context, node, path, ServiceInfoFields);
+        return new ServiceInfo
+        {
+            Type = map.RequiredString("type", "REST, gRPC or nats"),
+            Properties = map.Struct("properties"),
+        };
+    }
+}

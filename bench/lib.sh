@@ -175,3 +175,10 @@ load_note() { echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 # The DOTNET_* knobs in force (passed through to sluice), for the record.
 dotnet_env() { env | grep -E '^DOTNET_' | sort | tr '\n' ' ' || true; }
+
+# Warns when other work was keeping the machine busy before we started (our own load, builds
+# included, comes later: hence the sample taken when this file is sourced).
+BENCH_START_LOADAVG=$(cut -d' ' -f1 /proc/loadavg)
+busy_warning() {
+  echo "$BENCH_START_LOADAVG" | awk -v n="$(nproc)" '{ if ($1 > 1.5) printf "# WARNING: the machine was already busy before this run (1-min loadavg %s on %d cores): other processes share the cores, so treat these numbers as unreliable and repeat when it is idle\n", $1, n }'
+}

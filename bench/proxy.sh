@@ -154,6 +154,8 @@ say "# layout: wrk + backend nginx on core $LOAD_CPU; proxy under test (nginx or
 say "# load: wrk -t $THREADS -c $CONNECTIONS, ${DURATION}s per measurement, $ROUNDS round(s) interleaved; warm-up ${WARMUP}s (sluice ${WARMUP_SLUICE}s) before round 1, 1s before later rounds"
 say "# backend: nginx 1 worker, 'return 200 \"hello\"' on 127.0.0.1:$BACKEND_PORT"
 say "# sluice: $(sluice_host_note); env: $(dotnet_env)"
+BUSY=$(busy_warning)
+[ -n "$BUSY" ] && say "$BUSY"
 
 # Start every target first, so rounds can interleave them: whatever else disturbs the machine
 # then hits all targets alike, and the median round per target discards the worst of it.

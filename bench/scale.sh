@@ -147,6 +147,8 @@ say "# sluice bench/scale.sh  $STAMP"
 say "# host: $(nproc) cores, $(uname -r); $(load_note)"
 say "# layout: sluice on cpu(s) $SLUICE_CPUS; wrk + backend nginx on core $LOAD_CPU"
 say "# sluice: $(sluice_host_note); env: $(dotnet_env)"
+BUSY=$(busy_warning)
+[ -n "$BUSY" ] && say "$BUSY"
 say "# config: $ROUTES_PER_VS path_prefix routes per virtual service (distinct domains), $UPSTREAMS static upstreams -> one nginx backend"
 say "# load before RSS: wrk -t $THREADS -c $CONNECTIONS, ${LOAD_DURATION}s, round-robin over all routes"
 

@@ -133,7 +133,7 @@ run_wrk() { # run_wrk SECONDS PORT OUTFILE
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${1}s" --timeout 5s --latency "http://127.0.0.1:$2/" >"$3" 2>&1
 }
 
-declare -A RPS P50 P99 ERRS PORT ALL_RPS
+declare -A RPS P50 P99 ERRS PORT ALL_RPS BEST
 
 measure() { # measure NAME ROUND WARMUP_SECONDS -> appends "rps p50 p99 errors" to $WORK/rounds-NAME
   local name=$1 round=$2 warm=$3 port=${PORT[$1]} out="$WORK/wrk-$1-$2.txt"
@@ -195,6 +195,7 @@ done
 # Per target, the round with the median requests/s (and that round's latencies).
 for target in "${MEASURED[@]}"; do
   read -r RPS[$target] P50[$target] P99[$target] ERRS[$target] < <(sort -n -k1,1 "$WORK/rounds-$target" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
+  BEST[$target]=$(sort -n -k1,1 "$WORK/rounds-$target" | tail -n 1 | cut -d' ' -f1)
   ALL_RPS[$target]=$(awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }' "$WORK/rounds-$target")
 done
 if [ -n "${SLUICE_PID:-}" ]; then
@@ -219,11 +220,11 @@ say ""
 if [ -n "${RPS[sluice]:-}" ]; then
   for base in nginx direct; do
     [ -n "${RPS[$base]:-}" ] || continue
-    say "sluice/$base: requests/s x$(ratio "${RPS[sluice]}" "${RPS[$base]}"), p50 x$(ratio "${P50[sluice]}" "${P50[$base]}"), p99 x$(ratio "${P99[sluice]}" "${P99[$base]}")"
+    say "sluice/$base: requests/s x$(ratio "${RPS[sluice]}" "${RPS[$base]}") (best rounds x$(ratio "${BEST[sluice]}" "${BEST[$base]}")), p50 x$(ratio "${P50[sluice]}" "${P50[$base]}"), p99 x$(ratio "${P99[sluice]}" "${P99[$base]}")"
   done
 fi
 if [ -n "${RPS[nginx]:-}" ] && [ -n "${RPS[direct]:-}" ]; then
-  say "nginx/direct: requests/s x$(ratio "${RPS[nginx]}" "${RPS[direct]}"), p50 x$(ratio "${P50[nginx]}" "${P50[direct]}"), p99 x$(ratio "${P99[nginx]}" "${P99[direct]}")"
+  say "nginx/direct: requests/s x$(ratio "${RPS[nginx]}" "${RPS[direct]}") (best rounds x$(ratio "${BEST[nginx]}" "${BEST[direct]}")), p50 x$(ratio "${P50[nginx]}" "${P50[direct]}"), p99 x$(ratio "${P99[nginx]}" "${P99[direct]}")"
 fi
 [ -n "$SLUICE_SKIPPED" ] && say "sluice: not measured: $SLUICE_SKIPPED"
 say "# raw output: ${RAW#"$REPO_DIR"/}"

@@ -8,7 +8,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 echo "building sluice (Release)..."
-dotnet build src/Sluice.Cli/Sluice.Cli.csproj -c Release -nologo -v quiet
+# Silent when it works (MSBuild prints a summary even at -v quiet); everything when it does not.
+if ! build_log=$(dotnet build src/Sluice.Cli/Sluice.Cli.csproj -c Release -nologo -v quiet 2>&1); then
+  echo "$build_log" >&2
+  exit 1
+fi
 # Run through `dotnet` rather than the apphost: the apphost needs DOTNET_ROOT when the SDK was
 # installed somewhere unusual (e.g. ~/.dotnet by dotnet-install.sh).
 sluice=(dotnet src/Sluice.Cli/bin/Release/net10.0/Sluice.Cli.dll)
@@ -17,7 +21,13 @@ sluice=(dotnet src/Sluice.Cli/bin/Release/net10.0/Sluice.Cli.dll)
 backend_port=9090
 "${sluice[@]}" sample-backend --bind 127.0.0.1 --port "$backend_port" &
 backend_pid=$!
-cleanup() { kill "$backend_pid" 2>/dev/null || true; wait "$backend_pid" 2>/dev/null || true; }
+gateway_pid=
+cleanup() {
+  for pid in $gateway_pid $backend_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -46,4 +56,8 @@ try, from another terminal:
 
 TRY
 
-"${sluice[@]}" run --config-dir examples/quickstart
+# In the background and waited for, so a SIGTERM to this script (not only Ctrl+C) reaches the
+# traps at once; cleanup then stops the gateway gracefully with SIGTERM.
+"${sluice[@]}" run --config-dir examples/quickstart &
+gateway_pid=$!
+wait "$gateway_pid"

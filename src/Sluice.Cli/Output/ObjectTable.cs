@@ -9,16 +9,19 @@ internal static class ObjectTable
     /// <summary>Longer reasons are cut here; <c>-o yaml</c> shows them whole.</summary>
     internal const int MaxReasonLength = 100;
 
+    private static readonly Padding ColumnGap = new(0, 0, 3, 0);
+
     /// <summary>Width used when the output is not a terminal (a pipe, a file, a test).</summary>
     private const int RedirectedWidth = 160;
 
     public static void Write(TextWriter writer, ConfigKind kind, IReadOnlyList<IConfigObject> objects)
     {
-        var table = new Table { Border = TableBorder.Simple };
-        table.AddColumn(new TableColumn("NAME") { NoWrap = true });
-        table.AddColumn(new TableColumn(kind == ConfigKind.Upstream ? "TYPE" : "DOMAINS"));
-        table.AddColumn(new TableColumn("STATUS") { NoWrap = true });
-        table.AddColumn(new TableColumn("REASON"));
+        // kubectl's look (no borders, columns three spaces apart) rather than a box: it greps well.
+        var table = new Table { Border = TableBorder.None };
+        table.AddColumn(new TableColumn("NAME") { NoWrap = true, Padding = ColumnGap });
+        table.AddColumn(new TableColumn(kind == ConfigKind.Upstream ? "TYPE" : "DOMAINS") { Padding = ColumnGap });
+        table.AddColumn(new TableColumn("STATUS") { NoWrap = true, Padding = ColumnGap });
+        table.AddColumn(new TableColumn("REASON") { Padding = new Padding(0, 0, 0, 0) });
 
         foreach (var obj in objects)
         {
@@ -33,7 +36,7 @@ internal static class ObjectTable
             table.AddRow(new Text(obj.Name), new Text(second), new Text(status.State.ToString()), new Text(ShortReason(status.Reason)));
         }
 
-        CreateConsole(writer).Write(table);
+        Render(writer, table);
     }
 
     /// <summary>The first line of a reason, cut to <see cref="MaxReasonLength"/> characters.</summary>
@@ -53,20 +56,29 @@ internal static class ObjectTable
         return cut ? line.TrimEnd() + "… (-o yaml for all)" : line;
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter writer)
+    /// <summary>
+    /// Renders without colour into a buffer and writes the lines with trailing padding removed,
+    /// so output compares and greps cleanly. A terminal's width is used when there is one.
+    /// </summary>
+    private static void Render(TextWriter writer, Table table)
     {
-        var output = new AnsiConsoleOutput(writer);
+        var terminal = new AnsiConsoleOutput(writer);
+        using var buffer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = output.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = output.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
-            Out = output,
+            Out = new AnsiConsoleOutput(buffer),
         });
-        if (!output.IsTerminal)
+        console.Profile.Width = terminal.IsTerminal ? terminal.Width : RedirectedWidth;
+        console.Write(table);
+        foreach (var line in buffer.ToString().Split('\n'))
         {
-            console.Profile.Width = RedirectedWidth;
+            if (line.TrimEnd() is { Length: > 0 } text)
+            {
+                writer.WriteLine(text);
+            }
         }
-        return console;
     }
 }

@@ -22,6 +22,12 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
             return GatewayAnswers.WriteAsync(context, 404, "no_virtual_service", $"no virtual service serves host '{request.Host.Value}'");
         }
 
+        if (host.Plan.RequireTls && !request.IsHttps)
+        {
+            // Envoy's require_tls: the client is sent to HTTPS; nothing is served in the clear.
+            return RedirectToHttpsAsync(context);
+        }
+
         var isPreflight = CorsPolicy.IsPreflight(request);
         var routes = host.Routes;
         for (var i = 0; i < routes.Length; i++)
@@ -32,6 +38,15 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
             }
         }
         return GatewayAnswers.WriteAsync(context, 404, "no_route", $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
+    }
+
+    private Task RedirectToHttpsAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var port = options.HttpsPort == 443 ? "" : $":{options.HttpsPort}";
+        context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+        context.Response.Headers.Location = $"https://{request.Host.Host}{port}{request.PathBase}{request.Path}{request.QueryString}";
+        return Task.CompletedTask;
     }
 
     private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight)

@@ -11,4 +11,7 @@ public sealed record VirtualHostPlan
     public required ValueList<string> Domains { get; init; }
 
     public required ValueList<RoutePlan> Routes { get; init; }
+
+    /// <summary>Set by <c>ssl_config</c>: plain-HTTP requests are redirected to HTTPS, never served.</summary>
+    public bool RequireTls { get; init; }
 }

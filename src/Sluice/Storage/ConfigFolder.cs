@@ -31,8 +31,9 @@ internal sealed class ConfigFolder(string root)
             {
                 paths = Directory.GetFiles(folder);
             }
-            catch (DirectoryNotFoundException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
+                // Missing (fine: an empty section) or not a readable folder: nothing to load from it.
                 continue;
             }
             Array.Sort(paths, StringComparer.Ordinal);

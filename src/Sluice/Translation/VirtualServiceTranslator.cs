@@ -23,14 +23,13 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
         }
         if (service.SslConfig is not null)
         {
-            // Serving it over plain HTTP would silently drop the TLS the user asked for.
-            diagnostics.Warning("ssl_config", "TLS termination is not available yet; this virtual service is not served until it is");
+            diagnostics.Warning("ssl_config", "TLS termination is not available yet; plain-HTTP requests are redirected to HTTPS");
         }
         if (diagnostics.HasErrors)
         {
             return null;
         }
-        return new VirtualHostPlan { Name = service.Name, Domains = domains, Routes = new(routes) };
+        return new VirtualHostPlan { Name = service.Name, Domains = domains, Routes = new(routes), RequireTls = service.SslConfig is not null };
     }
 
     /// <summary>

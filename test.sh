@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs them all: unit tests, then integration tests on real
+# loopback sockets. CI runs exactly this (.ci/run). Needs the .NET 10 SDK; NuGet packages are
+# restored from the configured feed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v dotnet >/dev/null; then
+  echo "test.sh: the .NET 10 SDK is required (dotnet is not on PATH)" >&2
+  exit 1
+fi
+
+dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+for project in tests/Sluice.Tests tests/Sluice.IntegrationTests; do
+  dotnet test "$project" -c Release --no-build -nologo 2>&1 | tee -a "$log" || status=1
+done
+
+# One closing line for whoever reads the log (and CI): totals over both test projects.
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{ sum += $2 } END { print sum + 0 }')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{ sum += $2 } END { print sum + 0 }')
+if [ "$passed" -eq 0 ]; then
+  echo "test.sh: no test ran" >&2
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Sluice.Gateway;
+using Sluice.IntegrationTests.Infrastructure;
+using Sluice.Storage;
+
+namespace Sluice.IntegrationTests.Gateway;
+
+public sealed class AdminApiTests : IAsyncLifetime
+{
+    private TestBackend _backend = null!;
+    private GatewayFixture _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await TestBackend.StartAsync();
+        _gateway = await GatewayFixture.StartAsync();
+        await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
+            name: default
+            routes:
+            - request_matcher: { path_prefix: /api, verbs: [GET] }
+              single_destination: { upstream: { name: backend } }
+              prefix_rewrite: /
+              extensions: { max_retries: 2, timeout: 5s }
+            - request_matcher: { path_prefix: /gone }
+              single_destination: { upstream: { name: gone } }
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _backend.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Health_and_readiness()
+    {
+        Assert.Equal("ok\n", await _gateway.Admin.GetStringAsync("/healthz"));
+        Assert.Equal("ready\n", await _gateway.Admin.GetStringAsync("/readyz"));
+    }
+
+    [Fact]
+    public async Task Readiness_waits_for_the_first_configuration()
+    {
+        // A store that never yields: the gateway is alive but not ready.
+        var options = new GatewayOptions { Bind = IPAddress.Loopback, HttpPort = FreePorts.Next(), Http2Port = 0, HttpsPort = 0, AdminPort = FreePorts.Next() };
+        await using var server = await SluiceServer.StartAsync(options, new NeverReadyStore(), new XunitSilentLoggerProvider());
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{options.AdminPort}") };
+        Assert.Equal("ok\n", await admin.GetStringAsync("/healthz"));
+        using var response = await admin.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Objects_come_with_their_status()
+    {
+        var services = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/virtualservices"))!.AsArray();
+        var service = Assert.Single(services)!;
+        Assert.Equal("default", (string?)service["name"]);
+        Assert.Equal("Warning", (string?)service["status"]!["state"]);
+        Assert.Contains("upstream 'gone' was not found", (string?)service["status"]!["reason"]);
+
+        var upstream = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/upstreams/backend"))!;
+        Assert.Equal("static", (string?)upstream["type"]);
+        Assert.Equal("Accepted", (string?)upstream["status"]!["state"]);
+
+        using var missing = await _gateway.Admin.GetAsync("/api/v1/upstreams/nope");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Plan_shows_what_is_served()
+    {
+        var plan = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/plan"))!;
+        var routes = plan["virtual_hosts"]![0]!["routes"]!.AsArray();
+        Assert.Equal("default/0", (string?)routes[0]!["name"]);
+        Assert.Equal("/api", (string?)routes[0]!["match"]!["path_prefix"]);
+        Assert.Equal("backend", (string?)routes[0]!["destinations"]![0]!["cluster"]);
+        Assert.Equal(2, (int)routes[0]!["max_retries"]!);
+        Assert.Equal("5s", (string?)routes[0]!["timeout"]);
+        Assert.Equal(503, (int)routes[1]!["destinations"]![0]!["answer"]!["status"]!);
+        Assert.Equal($"127.0.0.1:{_backend.Port}", (string?)plan["clusters"]![0]!["endpoints"]![0]);
+    }
+
+    private sealed class NeverReadyStore : IConfigStore
+    {
+        public Task<ConfigSnapshot> LoadAsync(CancellationToken cancellationToken) => Task.FromResult(ConfigSnapshot.Empty);
+
+        public async IAsyncEnumerable<ConfigSnapshot> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            yield break;
+        }
+
+        public Task<Sluice.Api.IConfigObject> CreateAsync(Sluice.Api.IConfigObject obj, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Sluice.Api.IConfigObject> UpdateAsync(Sluice.Api.IConfigObject obj, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task DeleteAsync(Sluice.Api.ConfigKind kind, string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task WriteStatusAsync(Sluice.Api.ConfigKind kind, string name, Sluice.Api.Status status, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Sluice.Storage;
+using Sluice.IntegrationTests.Infrastructure;
+
+namespace Sluice.IntegrationTests.Gateway;
+
+/// <summary>
+/// Steady traffic while a user's config folder changes 100 times: no request may fail, and each
+/// change must be served within 1 s of the file being written.
+/// </summary>
+[Collection(TimingCollection.Name)]
+public sealed class ReloadUnderTrafficTests : IAsyncLifetime
+{
+    private readonly string _configDir = Directory.CreateTempSubdirectory("sluice-reload-").FullName;
+    private TestBackend _backend = null!;
+    private GatewayFixture _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await TestBackend.StartAsync();
+        Directory.CreateDirectory(Path.Combine(_configDir, "upstreams"));
+        Directory.CreateDirectory(Path.Combine(_configDir, "virtualservices"));
+        File.WriteAllText(Path.Combine(_configDir, "upstreams", "backend.yaml"), TestConfig.Upstream("backend", _backend.Port));
+        File.WriteAllText(VirtualServiceFile, Config(0));
+        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_configDir));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _backend.DisposeAsync();
+        Directory.Delete(_configDir, recursive: true);
+    }
+
+    private string VirtualServiceFile => Path.Combine(_configDir, "virtualservices", "default.yaml");
+
+    [Fact]
+    public async Task Hundred_changes_under_load_lose_no_request()
+    {
+        using var stop = new CancellationTokenSource();
+        var failures = new List<string>();
+        var served = 0;
+
+        // Four steady clients on the stable route, each on its own kept-alive connection.
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await _gateway.Client.GetAsync("/stable");
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        var failure = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                        lock (failures)
+                        {
+                            failures.Add(failure);
+                        }
+                    }
+                    Interlocked.Increment(ref served);
+                }
+                catch (Exception e)
+                {
+                    lock (failures)
+                    {
+                        failures.Add(e.Message);
+                    }
+                }
+            }
+        })).ToArray();
+
+        var slowest = TimeSpan.Zero;
+        for (var version = 1; version <= 100; version++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            // Written in place, as an editor without atomic saves would: a half-written file
+            // must cost nothing (the last good version keeps serving).
+            await File.WriteAllTextAsync(VirtualServiceFile, Config(version));
+            // Served = the new route answers with the new version's header.
+            while (true)
+            {
+                using var response = await _gateway.Client.GetAsync($"/v{version}");
+                if (response.IsSuccessStatusCode && response.Headers.TryGetValues("x-version", out var values) && values.Single() == version.ToString())
+                {
+                    break;
+                }
+                Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"change {version} was not served within 1 s");
+                await Task.Delay(2);
+            }
+            slowest = stopwatch.Elapsed > slowest ? stopwatch.Elapsed : slowest;
+        }
+        var servedDuringReloads = Volatile.Read(ref served);
+
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        Assert.Empty(failures);
+        // Each change takes a watcher round trip (~100 ms debounce), so traffic spans all of them.
+        Assert.True(servedDuringReloads > 1000, $"only {servedDuringReloads} requests were sent during the reloads");
+        Assert.True(slowest < TimeSpan.FromSeconds(1), $"slowest change took {slowest}");
+    }
+
+    private static string Config(int version) => $$"""
+        name: default
+        routes:
+        - request_matcher: { path_prefix: /stable }
+          single_destination: { upstream: { name: backend } }
+        - request_matcher: { path_prefix: /v{{version}} }
+          single_destination: { upstream: { name: backend } }
+          extensions: { add_response_headers: [{ key: x-version, value: "{{version}}" }] }
+        """;
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Sluice.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel backend on a loopback port that tells what it received: JSON with method,
+/// path, query, headers and body, plus an <c>x-backend</c> header naming it. A few paths act:
+/// <c>/status/N</c> answers N, <c>/delay/MS</c> waits first, <c>/abort</c> resets the
+/// connection, <c>/ws</c> echoes WebSocket messages. <see cref="FailNext"/> makes the next
+/// requests answer 503.
+/// </summary>
+internal sealed class TestBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _failuresLeft;
+    private int _requests;
+
+    private TestBackend(WebApplication app, string name, int port)
+    {
+        _app = app;
+        Name = name;
+        Port = port;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Bodies of every request received, in order.</summary>
+    public List<string> Bodies { get; } = [];
+
+    public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
+
+    public static async Task<TestBackend> StartAsync(string name = "backend", HttpProtocolsChoice protocols = HttpProtocolsChoice.Http1)
+    {
+        var port = FreePorts.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = protocols == HttpProtocolsChoice.Http2
+            ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2
+            : Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1));
+        var app = builder.Build();
+        var backend = new TestBackend(app, name, port);
+        app.UseWebSockets();
+        app.Run(backend.HandleAsync);
+        await app.StartAsync();
+        return backend;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        context.Response.Headers["x-backend"] = Name;
+
+        if (path == "/ws" && context.WebSockets.IsWebSocketRequest)
+        {
+            await EchoWebSocketAsync(context);
+            return;
+        }
+        if (path == "/abort")
+        {
+            context.Abort();
+            return;
+        }
+        if (path.StartsWith("/delay/", StringComparison.Ordinal))
+        {
+            await Task.Delay(int.Parse(path["/delay/".Length..]), context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var body = await new StreamReader(request.Body).ReadToEndAsync();
+        lock (Bodies)
+        {
+            Bodies.Add(body);
+        }
+        if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+        {
+            context.Response.StatusCode = 503;
+            await context.Response.WriteAsync("failing on purpose");
+            return;
+        }
+        Interlocked.Exchange(ref _failuresLeft, 0);
+        if (path.StartsWith("/status/", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = int.Parse(path["/status/".Length..]);
+        }
+
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, new EchoResponse(
+            Name,
+            request.Method,
+            path,
+            request.QueryString.Value ?? "",
+            request.Protocol,
+            request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+            body));
+    }
+
+    private static async Task EchoWebSocketAsync(HttpContext context)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                return;
+            }
+            await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, CancellationToken.None);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+internal enum HttpProtocolsChoice
+{
+    Http1,
+    Http2,
+}
+
+/// <summary>What <see cref="TestBackend"/> says it received.</summary>
+internal sealed record EchoResponse(
+    string Backend,
+    string Method,
+    string Path,
+    string Query,
+    string Protocol,
+    Dictionary<string, string> Headers,
+    string Body);

@@ -1,0 +1,74 @@
+using Sluice.Api;
+using static Sluice.Tests.Translation.TranslatorHarness;
+
+namespace Sluice.Tests.Translation;
+
+public sealed class UpstreamTranslationTests
+{
+    [Theory]
+    [InlineData("hosts: [{ addr: 10.0.0.1, port: 80 }]", false, false, null)]
+    [InlineData("hosts: [{ addr: 10.0.0.1, port: 443 }]", true, false, null)]
+    [InlineData("hosts: [{ addr: api.example.com, port: 443 }]", true, true, "api.example.com")]
+    [InlineData("hosts: [{ addr: api.example.com, port: 443 }], tls: false", false, true, "api.example.com")]
+    [InlineData("hosts: [{ addr: 10.0.0.1, port: 8443 }], tls: { value: true }", true, false, null)]
+    [InlineData("hosts: [{ addr: '::1', port: 8080 }]", false, false, null)]
+    [InlineData("hosts: [{ addr: '[2001:db8::1]', port: 8080 }], enable_ipv6: true", false, false, null)]
+    public void Static_upstream_builds_its_cluster(string spec, bool tls, bool autoHostRewrite, string? sni)
+    {
+        var result = Translate($"name: up\ntype: static\nspec: {{ {spec} }}\n");
+        Assert.Equal(Status.Accepted, result.StatusOf(ConfigKind.Upstream, "up"));
+        var cluster = Assert.Single(result.Plan.Clusters);
+        Assert.Equal(tls, cluster.UseTls);
+        Assert.Equal(autoHostRewrite, cluster.AutoHostRewrite);
+        Assert.Equal(sni, cluster.TlsServerName);
+    }
+
+    [Fact]
+    public void Service_is_the_gloo_0_2_name_of_static()
+    {
+        var result = Translate("name: up\ntype: service\nspec: { hosts: [{ addr: 10.0.0.1, port: 80 }] }\nconnection_timeout: 250ms\n");
+        Assert.Equal(StatusState.Accepted, result.StatusOf(ConfigKind.Upstream, "up").State);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), result.Plan.Clusters[0].ConnectTimeout);
+    }
+
+    [Theory]
+    [InlineData("type: static\nspec: { hosts: [] }", "spec.hosts: must provide at least 1 host")]
+    [InlineData("type: static\nspec: {}", "spec.hosts: must provide at least 1 host")]
+    [InlineData("type: static\nspec: { hosts: [{ addr: '', port: 80 }] }", "ip cannot be empty")]
+    [InlineData("type: static\nspec: { hosts: [{ addr: 10.0.0.1 }] }", "port cannot be empty")]
+    [InlineData("type: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 70000 }] }", "spec.hosts[0].port: must be between 1 and 65535")]
+    [InlineData("type: static\nspec: { hosts: [{ addr: 'not a host!', port: 80 }] }", "neither an IP address nor a host name")]
+    [InlineData("type: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 80 }], tls: maybe }", "spec.tls: expected true or false")]
+    [InlineData("type: lambda-ish\nspec: {}", "type: unknown upstream type 'lambda-ish' (known: kubernetes, service, static)")]
+    [InlineData("type: kubernetes\nspec: { service_namespace: default }", "spec.service_name: is required")]
+    [InlineData("type: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 80 }] }\nfunctions: [{ name: f }, { name: f }]", "function 'f' is defined more than once")]
+    public void Invalid_upstreams_are_rejected_with_the_field_named(string body, string expected)
+    {
+        var result = Translate($"name: up\n{body}\n");
+        var status = result.StatusOf(ConfigKind.Upstream, "up");
+        Assert.Equal(StatusState.Rejected, status.State);
+        Assert.Contains(expected, status.Reason);
+        Assert.Empty(result.Plan.Clusters);
+    }
+
+    [Fact]
+    public void Unknown_spec_keys_warn_instead_of_failing()
+    {
+        var result = Translate("name: up\ntype: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 80, weight: 3 }], timout: 5 }\n");
+        var status = result.StatusOf(ConfigKind.Upstream, "up");
+        Assert.Equal(StatusState.Warning, status.State);
+        Assert.Contains("spec.timout: unknown field, ignored", status.Reason);
+        Assert.Contains("spec.hosts[0].weight: unknown field, ignored", status.Reason);
+        Assert.Single(result.Plan.Clusters);
+    }
+
+    [Fact]
+    public void Kubernetes_upstream_is_accepted_with_a_warning_and_no_endpoints()
+    {
+        var result = Translate("name: default-petstore-8080\ntype: kubernetes\nspec: { service_name: petstore, service_namespace: default, service_port: 8080 }\n");
+        var status = result.StatusOf(ConfigKind.Upstream, "default-petstore-8080");
+        Assert.Equal(StatusState.Warning, status.State);
+        Assert.Contains("Kubernetes discovery", status.Reason);
+        Assert.Empty(Assert.Single(result.Plan.Clusters).Endpoints);
+    }
+}

@@ -1,3 +1,4 @@
+using Sluice.Plugins.Aws;
 using Sluice.Plugins.Cors;
 using Sluice.Plugins.Kubernetes;
 using Sluice.Plugins.Routing;
@@ -17,6 +18,7 @@ public sealed class PluginRegistry
         new KubernetesUpstreamPlugin(),
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
+        new AwsPlugin(),
     ]);
 
     public PluginRegistry(IReadOnlyList<ITranslatorPlugin> plugins)

@@ -41,8 +41,12 @@ internal sealed class ApiGatewayProxyResult
                 error = "the function's result is not a JSON object";
                 return null;
             }
-            var status = 200;
-            if (root.TryGetProperty("statusCode", out var code))
+            int status;
+            if (!root.TryGetProperty("statusCode", out var code))
+            {
+                error = "statusCode is missing";
+                return null;
+            }
             {
                 if (!(code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out status)
                         || code.ValueKind == JsonValueKind.String && int.TryParse(code.GetString(), out status))

@@ -1,5 +1,8 @@
 using Sluice.Plugins.Aws;
+using Sluice.Plugins.Azure;
 using Sluice.Plugins.Cors;
+using Sluice.Plugins.Faas;
+using Sluice.Plugins.Google;
 using Sluice.Plugins.Kubernetes;
 using Sluice.Plugins.Routing;
 using Sluice.Plugins.Static;
@@ -19,6 +22,9 @@ public sealed class PluginRegistry
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
         new AwsPlugin(),
+        new AzureUpstreamPlugin(),
+        new GoogleUpstreamPlugin(),
+        new FaasFunctionPlugin(),
     ]);
 
     public PluginRegistry(IReadOnlyList<ITranslatorPlugin> plugins)

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Sluice.IntegrationTests.Infrastructure;
 
 namespace Sluice.IntegrationTests.Plugins.Aws;
 
@@ -47,14 +46,16 @@ internal sealed class FakeLambda : IAsyncDisposable
     /// <summary>Starts with the given access keys: id → (secret, session token the key requires).</summary>
     public static async Task<FakeLambda> StartAsync(Dictionary<string, (string, string?)> keys)
     {
-        var port = FreePorts.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var fake = new FakeLambda(app, port, keys);
-        app.Run(fake.HandleAsync);
+        FakeLambda? fake = null;
+        app.Run(context => fake!.HandleAsync(context));
+        // Port 0: the OS picks a free port at bind time, so parallel tests never race for one.
         await app.StartAsync();
+        var port = new Uri(app.Urls.First()).Port;
+        fake = new FakeLambda(app, port, keys);
         return fake;
     }
 

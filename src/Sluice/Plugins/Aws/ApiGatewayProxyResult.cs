@@ -29,12 +29,12 @@ internal sealed class ApiGatewayProxyResult
     public byte[] Body { get; }
 
     /// <summary>The result, or null with <paramref name="error"/> saying what is wrong with it.</summary>
-    public static ApiGatewayProxyResult? TryRead(ReadOnlySpan<byte> payload, out string? error)
+    public static ApiGatewayProxyResult? TryRead(ReadOnlyMemory<byte> payload, out string? error)
     {
         error = null;
         try
         {
-            using var document = JsonDocument.Parse(payload.ToArray());
+            using var document = JsonDocument.Parse(payload);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

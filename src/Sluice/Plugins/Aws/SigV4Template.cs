@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Sluice.Plugins.Aws;
@@ -89,7 +88,7 @@ public sealed class SigV4Template
         var scope = $"{date}/{_credentialPrefix}";
         var stringToSign = $"{SigV4Signer.Algorithm}\n{amzDate}\n{scope}\n{SigV4Signer.HashHex(Encoding.UTF8.GetBytes(canonicalRequest))}";
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_signer.SigningKey(date), Encoding.UTF8.GetBytes(stringToSign), mac);
+        _signer.Mac(date, Encoding.UTF8.GetBytes(stringToSign), mac);
         var signature = Convert.ToHexStringLower(mac);
         var authorization = $"{_authorizationPrefix}{scope}, SignedHeaders={SignedHeaders}, Signature={signature}";
         return new SigV4Signature(

@@ -16,7 +16,6 @@ namespace Sluice.Plugins.Aws;
 internal sealed class LambdaInvoker : IInvoker
 {
     private const string RouteDataKey = "aws";
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
     private readonly LambdaInvokerSpec _spec;
@@ -53,7 +52,7 @@ internal sealed class LambdaInvoker : IInvoker
         var options = context.Route.PluginData.TryGetValue(RouteDataKey, out var data) && data is LambdaRouteOptions o ? o : LambdaRouteOptions.Default;
         var limit = _spec.Upstream.MaxRequestBytes;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(context.Route.Timeout ?? DefaultTimeout);
+        timeout.CancelAfter(context.Route.Timeout ?? RouteState.DefaultTimeout);
 
         ReadOnlyMemory<byte>? body;
         try

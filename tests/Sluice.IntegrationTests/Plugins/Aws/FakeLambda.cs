@@ -18,7 +18,7 @@ namespace Sluice.IntegrationTests.Plugins.Aws;
 /// request target, received headers, received body) with its own canonicalisation, and answers
 /// 403 when it does not match. Functions: <c>echo</c> (returns what it got), <c>fail</c> (a
 /// function error), <c>api</c> (an API Gateway proxy result describing the event it got),
-/// <c>binary</c> (a base64 proxy result); any other name is 404, as in AWS.
+/// <c>binary</c> (a base64 proxy result), <c>slow</c> (answers after 5 s); any other name is 404, as in AWS.
 /// </summary>
 internal sealed class FakeLambda : IAsyncDisposable
 {
@@ -92,7 +92,7 @@ internal sealed class FakeLambda : IAsyncDisposable
         var qualifier = request.Query["Qualifier"].FirstOrDefault();
         var type = request.Headers["x-amz-invocation-type"].ToString();
         var payload = Encoding.UTF8.GetString(body);
-        if (name is not ("echo" or "fail" or "api" or "binary"))
+        if (name is not ("echo" or "fail" or "api" or "binary" or "slow"))
         {
             context.Response.StatusCode = 404;
             context.Response.Headers["x-amzn-ErrorType"] = "ResourceNotFoundException";
@@ -107,6 +107,9 @@ internal sealed class FakeLambda : IAsyncDisposable
         }
         switch (name)
         {
+            case "slow":
+                await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                break;
             case "echo":
                 await context.Response.WriteAsJsonAsync(new { function = name, qualifier, payload });
                 break;
@@ -145,7 +148,7 @@ internal sealed class FakeLambda : IAsyncDisposable
             var query = root.GetProperty("queryStringParameters");
             var q = query.ValueKind == JsonValueKind.Object && query.TryGetProperty("q", out var value) ? value.GetString() : null;
             var header = root.GetProperty("headers").TryGetProperty("X-Test", out var h) ? h.GetString() : null;
-            return $"{method.GetString()} {root.GetProperty("path").GetString()} q={q} x-test={header} body={root.GetProperty("body")}";
+            return $"{method.GetString()} {root.GetProperty("path").GetString()} q={q} x-test={header} body={root.GetProperty("body")} b64={root.GetProperty("isBase64Encoded")}";
         }
         catch (JsonException)
         {

@@ -46,6 +46,7 @@ public sealed class LambdaTests : IAsyncLifetime
             - { name: api, spec: { function_name: api } }
             - { name: binary, spec: { function_name: binary } }
             - { name: missing, spec: { function_name: not-deployed } }
+            - { name: slow, spec: { function_name: slow } }
             ---
             name: lambda-wrong-secret
             type: aws
@@ -57,8 +58,18 @@ public sealed class LambdaTests : IAsyncLifetime
             spec: { region: us-east-1, secret_ref: aws-temp, endpoint: "{{endpoint}}" }
             functions: [{ name: echo, spec: { function_name: echo } }]
             ---
+            name: lambda-down
+            type: aws
+            spec: { region: us-east-1, secret_ref: aws, endpoint: "http://127.0.0.1:1" }
+            functions: [{ name: echo, spec: { function_name: echo } }]
+            ---
             name: default
             routes:
+            - request_matcher: { path_exact: /slow }
+              single_destination: { function: { upstream_name: lambda, function_name: slow } }
+              extensions: { timeout: 300ms }
+            - request_matcher: { path_exact: /down }
+              single_destination: { function: { upstream_name: lambda-down, function_name: echo } }
             - request_matcher: { path_exact: /echo }
               single_destination: { function: { upstream_name: lambda, function_name: echo } }
             - request_matcher: { path_exact: /prod }
@@ -186,7 +197,17 @@ public sealed class LambdaTests : IAsyncLifetime
         request.Headers.Add("X-Test", "yes");
         using var response = await _gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("PUT /api/things q=42 x-test=yes body=hello", await response.Content.ReadAsStringAsync());
+        Assert.Equal("PUT /api/things q=42 x-test=yes body=hello b64=False", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Request_as_api_gateway_sends_binary_bodies_base64_encoded()
+    {
+        var content = new ByteArrayContent([0, 1, 2, 255]);
+        content.Headers.ContentType = new("application/octet-stream");
+        using var response = await _gateway.Client.PostAsync("/api/blob", content);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("POST /api/blob q= x-test= body=AAEC/w== b64=True", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -250,6 +271,16 @@ public sealed class LambdaTests : IAsyncLifetime
         using var second = await _gateway.Client.SendAsync(chunked);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, second.StatusCode);
         Assert.Equal(invocations, _lambda.Invocations.Count);
+    }
+
+    [Theory]
+    [InlineData("/slow", HttpStatusCode.GatewayTimeout, "upstream_timeout")]
+    [InlineData("/down", HttpStatusCode.ServiceUnavailable, "upstream_connect_failure")]
+    public async Task Timeouts_and_unreachable_endpoints_get_the_gateways_answers(string path, HttpStatusCode status, string code)
+    {
+        using var response = await _gateway.Client.PostAsync(path, new StringContent("{}"));
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(code, response.Headers.GetValues("x-sluice-error").Single());
     }
 
     [Fact]

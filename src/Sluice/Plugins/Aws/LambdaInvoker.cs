@@ -152,6 +152,11 @@ internal sealed class LambdaInvoker : IInvoker
             }
             proxyResult.Apply(client);
             await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+            if (proxyResult.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+            {
+                // These statuses have no body by definition; Kestrel refuses to write one.
+                return;
+            }
             client.ContentLength = proxyResult.Body.Length;
             await client.Body.WriteAsync(proxyResult.Body, http.RequestAborted);
             return;

@@ -25,7 +25,7 @@ public sealed class SigV4SignerTests
             OmitSessionToken = test.OmitSessionToken,
         };
 
-        var signature = signer.Sign(test.Method, test.Path_, test.Query, test.Headers, test.Body, test.Timestamp);
+        var signature = signer.Sign(test.Method, test.RequestPath, test.Query, test.Headers, test.Body, test.Timestamp);
 
         Assert.Equal(test.Expected("header-canonical-request.txt"), signature.CanonicalRequest);
         Assert.Equal(test.Expected("header-string-to-sign.txt"), signature.StringToSign);
@@ -38,7 +38,7 @@ public sealed class SigV4SignerTests
     {
         var test = SigV4SuiteCase.Load("post-x-www-form-urlencoded");
         var signer = new SigV4Signer(new AwsCredentials(test.AccessKey, test.SecretKey), test.Region, test.Service) { SignBody = true };
-        var template = signer.Prepare(test.Method, test.Path_, test.Query, test.Headers);
+        var template = signer.Prepare(test.Method, test.RequestPath, test.Query, test.Headers);
         var hash = SigV4Signer.HashHex(test.Body);
 
         var first = template.Sign(test.Timestamp, hash);

@@ -36,7 +36,7 @@ internal sealed class SigV4SuiteCase
 
     public string Method { get; private set; } = "";
 
-    public string Path_ { get; private set; } = "";
+    public string RequestPath { get; private set; } = "";
 
     public string Query { get; private set; } = "";
 
@@ -99,7 +99,7 @@ internal sealed class SigV4SuiteCase
         Method = requestLine[..firstSpace];
         var target = requestLine[(firstSpace + 1)..lastSpace];
         var question = target.IndexOf('?');
-        Path_ = question < 0 ? target : target[..question];
+        RequestPath = question < 0 ? target : target[..question];
         Query = question < 0 ? "" : target[(question + 1)..];
         foreach (var line in lines.Skip(1))
         {

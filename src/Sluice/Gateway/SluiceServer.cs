@@ -75,7 +75,22 @@ public sealed class SluiceServer : IAsyncDisposable
         if (options.AdminPort > 0)
         {
             admin = BuildAdmin(options, plans, loop, logging);
-            await admin.StartAsync(cancellationToken);
+            try
+            {
+                await admin.StartAsync(cancellationToken);
+            }
+            catch
+            {
+                // Leave nothing listening behind a failed start (e.g. the admin port is taken).
+                await admin.DisposeAsync();
+                if (traffic is not null)
+                {
+                    await traffic.StopAsync(CancellationToken.None);
+                    await traffic.DisposeAsync();
+                }
+                loggerFactory.Dispose();
+                throw;
+            }
         }
 
         return new SluiceServer(traffic, admin, loop, plans, loggerFactory)

@@ -1,4 +1,8 @@
+using Sluice.Plugins.Aws;
+using Sluice.Plugins.Azure;
 using Sluice.Plugins.Cors;
+using Sluice.Plugins.Faas;
+using Sluice.Plugins.Google;
 using Sluice.Plugins.Kubernetes;
 using Sluice.Plugins.Rest;
 using Sluice.Plugins.Routing;
@@ -7,8 +11,9 @@ using Sluice.Plugins.Static;
 namespace Sluice.Translation;
 
 /// <summary>
-/// The plugins a translator runs, in the one place their order is fixed. Order matters only for
-/// route plugins (later ones see what earlier ones set); upstream plugins are chosen by type.
+/// The plugins a translator runs, in the one place their order is fixed. Order matters for
+/// function plugins (the first to claim a spec wins) and route plugins (later ones see what
+/// earlier ones set); upstream plugins are chosen by type.
 /// </summary>
 public sealed class PluginRegistry
 {
@@ -18,6 +23,12 @@ public sealed class PluginRegistry
         new KubernetesUpstreamPlugin(),
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
+        // Function plugins are asked in this order and the first to claim a spec wins: the ones
+        // tied to an upstream or service type come before REST, which also claims by spec shape.
+        new AwsPlugin(),
+        new AzureUpstreamPlugin(),
+        new GoogleUpstreamPlugin(),
+        new FaasFunctionPlugin(),
         new RestFunctionPlugin(),
         new RestRoutePlugin(),
     ]);

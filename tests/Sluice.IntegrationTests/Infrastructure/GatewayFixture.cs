@@ -40,18 +40,22 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null)
     {
-        options = (options ?? new GatewayOptions()) with
-        {
-            Bind = System.Net.IPAddress.Loopback,
-            HttpPort = FreePorts.Next(),
-            Http2Port = FreePorts.Next(),
-            HttpsPort = FreePorts.Next(),
-            AdminPort = FreePorts.Next(),
-        };
+        var template = options ?? new GatewayOptions();
         store ??= new InMemoryStore();
-        var server = await SluiceServer.StartAsync(options, store, new XunitSilentLoggerProvider(), plugins);
-        await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
-        return new GatewayFixture(server, store, options);
+        return await FreePorts.RetryOnConflictAsync(async () =>
+        {
+            var options = template with
+            {
+                Bind = System.Net.IPAddress.Loopback,
+                HttpPort = FreePorts.Next(),
+                Http2Port = FreePorts.Next(),
+                HttpsPort = FreePorts.Next(),
+                AdminPort = FreePorts.Next(),
+            };
+            var server = await SluiceServer.StartAsync(options, store, new XunitSilentLoggerProvider(), plugins);
+            await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
+            return new GatewayFixture(server, store, options);
+        });
     }
 
     /// <summary>Stores the YAML's objects (documents with <c>type</c> are upstreams) and waits until served.</summary>

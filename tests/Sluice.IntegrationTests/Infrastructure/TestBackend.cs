@@ -44,11 +44,18 @@ internal sealed class TestBackend : IAsyncDisposable
 
     /// <param name="certificate">Serve HTTPS with this certificate.</param>
     /// <param name="requireClientCertificate">Refuse TLS clients without a certificate (any will do; its subject is echoed).</param>
-    public static async Task<TestBackend> StartAsync(
+    public static Task<TestBackend> StartAsync(
         string name = "backend",
         HttpProtocolsChoice protocols = HttpProtocolsChoice.Http1,
         X509Certificate2? certificate = null,
-        bool requireClientCertificate = false)
+        bool requireClientCertificate = false) =>
+        FreePorts.RetryOnConflictAsync(() => StartOnceAsync(name, protocols, certificate, requireClientCertificate));
+
+    private static async Task<TestBackend> StartOnceAsync(
+        string name,
+        HttpProtocolsChoice protocols,
+        X509Certificate2? certificate,
+        bool requireClientCertificate)
     {
         var port = FreePorts.Next();
         var builder = WebApplication.CreateSlimBuilder();

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Sluice.Gateway;
+using Sluice.Plan;
+
+namespace Sluice.Plugins.Aws;
+
+/// <summary>
+/// Invokes one Lambda function: reads the body (up to the limit), signs, POSTs to the Invoke
+/// API, and turns the answer into the client's response. The URL, the signer (with its day key)
+/// and both canonical request templates (sync and async differ in a signed header) are built
+/// once, when the plan changes.
+/// </summary>
+internal sealed class LambdaInvoker : IInvoker
+{
+    private const string RouteDataKey = "aws";
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
+    private readonly LambdaInvokerSpec _spec;
+    private readonly HttpMessageInvoker _client;
+    private readonly Uri _uri;
+    private readonly string _host;
+    private readonly SigV4Template _syncTemplate;
+    private readonly SigV4Template _asyncTemplate;
+
+    public LambdaInvoker(LambdaInvokerSpec spec, InvokerServices services)
+    {
+        _spec = spec;
+        _client = services.Client;
+        var endpoint = spec.Upstream.Endpoint;
+        var path = $"/2015-03-31/functions/{Uri.EscapeDataString(spec.FunctionName)}/invocations";
+        var query = spec.Qualifier is null ? "" : "Qualifier=" + Uri.EscapeDataString(spec.Qualifier);
+        _uri = new Uri(endpoint, query.Length == 0 ? path : $"{path}?{query}");
+        _host = endpoint.Authority;
+        var signer = new SigV4Signer(spec.Upstream.Credentials, spec.Upstream.Region, "lambda");
+        _syncTemplate = signer.Prepare("POST", path, query, Headers("RequestResponse"));
+        _asyncTemplate = signer.Prepare("POST", path, query, Headers("Event"));
+    }
+
+    private KeyValuePair<string, string>[] Headers(string invocationType) =>
+    [
+        new("host", _host),
+        new("x-amz-invocation-type", invocationType),
+        new("x-amz-log-type", "None"),
+    ];
+
+    public async Task InvokeAsync(InvocationContext context)
+    {
+        var http = context.HttpContext;
+        var options = context.Route.PluginData.TryGetValue(RouteDataKey, out var data) && data is LambdaRouteOptions o ? o : LambdaRouteOptions.Default;
+        var limit = _spec.Upstream.MaxRequestBytes;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        timeout.CancelAfter(context.Route.Timeout ?? RouteState.DefaultTimeout);
+
+        ReadOnlyMemory<byte>? body;
+        try
+        {
+            body = await RequestBody.ReadAsync(http.Request, limit, timeout.Token);
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
+        {
+            await AnswerUnlessGone(http, 400, "bad_request_body", "the request body could not be read");
+            return;
+        }
+        if (body is null)
+        {
+            await GatewayAnswers.WriteAsync(http, 413, "body_too_large", $"the request body is larger than {limit} bytes, the limit for Lambda function '{_spec.FunctionName}'");
+            return;
+        }
+        var payload = options.RequestAsApiGateway ? ApiGatewayProxyEvent.Build(http, body.Value) : body.Value;
+
+        var template = options.Async ? _asyncTemplate : _syncTemplate;
+        var signature = template.Sign(DateTime.UtcNow, SigV4Signer.HashHex(payload.Span));
+        using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Version = HttpVersion.Version11 };
+        request.Headers.Host = _host;
+        request.Headers.TryAddWithoutValidation("x-amz-invocation-type", options.Async ? "Event" : "RequestResponse");
+        request.Headers.TryAddWithoutValidation("x-amz-log-type", "None");
+        request.Headers.TryAddWithoutValidation("x-amz-date", signature.AmzDate);
+        if (signature.SecurityToken is { } token)
+        {
+            request.Headers.TryAddWithoutValidation("x-amz-security-token", token);
+        }
+        request.Headers.TryAddWithoutValidation("authorization", signature.Authorization);
+        request.Content = new ReadOnlyMemoryContent(payload);
+        request.Content.Headers.ContentType = JsonType;
+
+        HttpResponseMessage response;
+        byte[] result;
+        try
+        {
+            response = await _client.SendAsync(request, timeout.Token);
+            result = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            await GatewayAnswers.WriteAsync(http, 504, "upstream_timeout", $"Lambda function '{_spec.FunctionName}' did not answer in time");
+            return;
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+        {
+            await GatewayAnswers.WriteAsync(http, 503, "upstream_connect_failure", $"could not connect to the Lambda endpoint {_spec.Upstream.Endpoint}");
+            return;
+        }
+        catch (HttpRequestException)
+        {
+            await GatewayAnswers.WriteAsync(http, 502, "upstream_reset", $"the Lambda endpoint {_spec.Upstream.Endpoint} reset the connection or sent an invalid response");
+            return;
+        }
+        using (response)
+        {
+            await AnswerAsync(context, options, response, result);
+        }
+    }
+
+    private async Task AnswerAsync(InvocationContext context, LambdaRouteOptions options, HttpResponseMessage response, byte[] result)
+    {
+        var http = context.HttpContext;
+        var status = (int)response.StatusCode;
+        if (response.Headers.TryGetValues("x-amz-function-error", out var kind))
+        {
+            await GatewayAnswers.WriteAsync(http, 502, "lambda_function_error", $"Lambda function '{_spec.FunctionName}' failed ({string.Join(",", kind)}): {ErrorMessage(result, "errorMessage")}");
+            return;
+        }
+        if (status is < 200 or > 299)
+        {
+            // The Invoke API itself refused (signature, missing function, throttling): the gateway's fault or AWS's, never the client's.
+            await GatewayAnswers.WriteAsync(http, 502, "lambda_error", $"Lambda refused to invoke '{_spec.FunctionName}' ({status}): {ErrorMessage(result, "message")}");
+            return;
+        }
+
+        var client = http.Response;
+        if (options.Async)
+        {
+            // The Invoke API queued the event; there is no result to give.
+            client.StatusCode = StatusCodes.Status202Accepted;
+            await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+            return;
+        }
+        if (options.UnwrapAsApiGateway)
+        {
+            var proxyResult = ApiGatewayProxyResult.TryRead(result, out var error);
+            if (proxyResult is null)
+            {
+                await GatewayAnswers.WriteAsync(http, 502, "lambda_bad_proxy_result", $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result: {error}");
+                return;
+            }
+            proxyResult.Apply(client);
+            await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+            if (proxyResult.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+            {
+                // These statuses have no body by definition; Kestrel refuses to write one.
+                return;
+            }
+            client.ContentLength = proxyResult.Body.Length;
+            await client.Body.WriteAsync(proxyResult.Body, http.RequestAborted);
+            return;
+        }
+        client.StatusCode = StatusCodes.Status200OK;
+        client.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+        await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+        client.ContentLength = result.Length;
+        await client.Body.WriteAsync(result, http.RequestAborted);
+    }
+
+    /// <summary>The message field of an AWS JSON error, else the raw text (bounded).</summary>
+    private static string ErrorMessage(byte[] body, string field)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (string.Equals(property.Name, field, StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.String)
+                    {
+                        return property.Value.GetString()!;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        var text = System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 1024)));
+        return text.Length == 0 ? "(no message)" : text;
+    }
+
+    private static Task AnswerUnlessGone(HttpContext http, int status, string code, string message) =>
+        http.RequestAborted.IsCancellationRequested ? Task.CompletedTask : GatewayAnswers.WriteAsync(http, status, code, message);
+}

@@ -20,6 +20,18 @@ public sealed record Upstream : IConfigObject
     /// <summary>Speak HTTP/2 to the upstream, as gRPC servers need (Sluice).</summary>
     public bool UseHttp2 { get; init; }
 
+    /// <summary>Active health checks, in Gloo Edge's shape (Sluice); read by the translator.</summary>
+    public ValueList<Struct> HealthChecks { get; init; } = ValueList<Struct>.Empty;
+
+    /// <summary><c>{policy: round_robin | least_request | random | power_of_two}</c> (Sluice).</summary>
+    public Struct LoadBalancer { get; init; } = Struct.Empty;
+
+    /// <summary>Passive health (Sluice); read, not applied yet.</summary>
+    public Struct OutlierDetection { get; init; } = Struct.Empty;
+
+    /// <summary>Connection and request limits (Sluice); read, not applied yet.</summary>
+    public Struct CircuitBreakers { get; init; } = Struct.Empty;
+
     public Metadata Metadata { get; init; } = Metadata.Empty;
 
     public Status? Status { get; init; }

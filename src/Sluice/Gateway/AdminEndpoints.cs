@@ -25,6 +25,7 @@ internal static class AdminEndpoints
         admin.MapGet("/api/v1/virtualservices", () => Objects(loop.Latest, ConfigKind.VirtualService, null));
         admin.MapGet("/api/v1/virtualservices/{name}", (string name) => Objects(loop.Latest, ConfigKind.VirtualService, name));
         admin.MapGet("/api/v1/plan", (HttpContext context) => WritePlanAsync(context, loop.Latest));
+        admin.MapGet("/api/v1/clusters", () => Clusters(plans.Current));
     }
 
     private static IResult Objects(ConfigView? view, ConfigKind kind, string? name)
@@ -53,6 +54,33 @@ internal static class AdminEndpoints
                 : Results.Text(items[0]!.ToJsonString(), "application/json");
         }
         return Results.Text(items.ToJsonString(), "application/json");
+    }
+
+    /// <summary>Run-time state of every cluster: each endpoint's health and requests in flight.</summary>
+    private static IResult Clusters(ActivePlan plan)
+    {
+        var clusters = new JsonArray();
+        foreach (var cluster in plan.Clusters.Values.OrderBy(c => c.Plan.Name, StringComparer.Ordinal))
+        {
+            var endpoints = new JsonArray();
+            foreach (var endpoint in cluster.Endpoints)
+            {
+                endpoints.Add(new JsonObject
+                {
+                    ["address"] = endpoint.Prefix,
+                    ["healthy"] = endpoint.IsHealthy,
+                    ["active_requests"] = endpoint.ActiveRequests,
+                });
+            }
+            clusters.Add(new JsonObject
+            {
+                ["name"] = cluster.Plan.Name,
+                ["load_balancer"] = cluster.Plan.LoadBalancing.ToString(),
+                ["health_checked"] = cluster.Plan.HealthCheck is not null,
+                ["endpoints"] = endpoints,
+            });
+        }
+        return Results.Text(clusters.ToJsonString(), "application/json");
     }
 
     private static JsonObject StatusJson(Status status)

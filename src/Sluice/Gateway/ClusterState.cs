@@ -14,6 +14,8 @@ namespace Sluice.Gateway;
 internal sealed class ClusterState : IAsyncDisposable
 {
     private readonly EndpointState[] _endpoints;
+    private readonly HealthChecker? _healthChecker;
+    private volatile EndpointState[] _healthyEndpoints;
     private readonly Dictionary<string, IInvoker> _functionInvokers = new(StringComparer.Ordinal);
     private uint _next;
 
@@ -21,7 +23,12 @@ internal sealed class ClusterState : IAsyncDisposable
     {
         Plan = plan;
         _endpoints = plan.Endpoints.Select(e => new EndpointState(e, plan)).ToArray();
+        _healthyEndpoints = _endpoints;
         Client = new HttpMessageInvoker(CreateHandler(plan));
+        if (plan.HealthCheck is { } healthCheck && _endpoints.Length > 0)
+        {
+            _healthChecker = new HealthChecker(this, healthCheck, loggerFactory.CreateLogger<HealthChecker>());
+        }
         var services = new InvokerServices(plan, Client, loggerFactory);
         Invoker = plan.Invoker?.CreateInvoker(services);
         foreach (var function in plan.Functions)
@@ -46,15 +53,64 @@ internal sealed class ClusterState : IAsyncDisposable
 
     public bool HasEndpoints => _endpoints.Length > 0;
 
-    /// <summary>Round robin, so a retry naturally lands on the next endpoint.</summary>
+    public IReadOnlyList<EndpointState> Endpoints => _endpoints;
+
+    /// <summary>
+    /// Picks an endpoint by the cluster's policy among the healthy ones. When none is healthy,
+    /// all of them are candidates (Envoy's panic mode): a health check that fails everywhere more
+    /// likely broke than every endpoint did, and answering beats refusing.
+    /// </summary>
     public EndpointState NextEndpoint()
     {
-        var endpoints = _endpoints;
-        return endpoints.Length == 1 ? endpoints[0] : endpoints[Interlocked.Increment(ref _next) % (uint)endpoints.Length];
+        var all = _endpoints;
+        if (all.Length == 1)
+        {
+            return all[0];
+        }
+        var healthy = _healthyEndpoints;
+        var candidates = healthy.Length > 0 ? healthy : all;
+        return Plan.LoadBalancing switch
+        {
+            LoadBalancingPolicy.Random => candidates[Random.Shared.Next(candidates.Length)],
+            LoadBalancingPolicy.LeastRequest => LeastLoaded(candidates),
+            LoadBalancingPolicy.PowerOfTwo => PowerOfTwo(candidates),
+            // Round robin also moves a retry on to the next endpoint.
+            _ => candidates[Interlocked.Increment(ref _next) % (uint)candidates.Length],
+        };
+    }
+
+    /// <summary>Recomputes the healthy set when a health check changes an endpoint, not per request.</summary>
+    internal void HealthChanged() => _healthyEndpoints = _endpoints.Where(e => e.IsHealthy).ToArray();
+
+    private EndpointState LeastLoaded(EndpointState[] candidates)
+    {
+        // Start at a rotating offset so ties do not all land on the first endpoint.
+        var start = (int)(Interlocked.Increment(ref _next) % (uint)candidates.Length);
+        var best = candidates[start];
+        for (var i = 1; i < candidates.Length; i++)
+        {
+            var candidate = candidates[(start + i) % candidates.Length];
+            if (candidate.ActiveRequests < best.ActiveRequests)
+            {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    private static EndpointState PowerOfTwo(EndpointState[] candidates)
+    {
+        var first = candidates[Random.Shared.Next(candidates.Length)];
+        var second = candidates[Random.Shared.Next(candidates.Length)];
+        return second.ActiveRequests < first.ActiveRequests ? second : first;
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_healthChecker is not null)
+        {
+            await _healthChecker.DisposeAsync();
+        }
         foreach (var invoker in _functionInvokers.Values.Append(Invoker))
         {
             if (invoker is IAsyncDisposable disposable)

@@ -18,5 +18,22 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
         ? (plan.Port is 80 or 443 ? plan.Host : $"{plan.Host}:{plan.Port}")
         : null;
 
+    private int _activeRequests;
+    private volatile bool _healthy = true;
+
+    /// <summary>False once active health checks failed it; every endpoint starts healthy.</summary>
+    public bool IsHealthy
+    {
+        get => _healthy;
+        set => _healthy = value;
+    }
+
+    /// <summary>Requests in flight to this endpoint (for least-request balancing).</summary>
+    public int ActiveRequests => Volatile.Read(ref _activeRequests);
+
+    public void RequestStarted() => Interlocked.Increment(ref _activeRequests);
+
+    public void RequestEnded() => Interlocked.Decrement(ref _activeRequests);
+
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
 }

@@ -94,7 +94,17 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
         {
             state.MayRetry = attempt < attempts;
             state.RetryRequested = false;
-            var error = await forwarder.SendAsync(context, state.Endpoint.Prefix, cluster.Client, requestConfig, transformer);
+            var endpoint = state.Endpoint;
+            endpoint.RequestStarted();
+            ForwarderError error;
+            try
+            {
+                error = await forwarder.SendAsync(context, endpoint.Prefix, cluster.Client, requestConfig, transformer);
+            }
+            finally
+            {
+                endpoint.RequestEnded();
+            }
 
             var retry = state.RetryRequested
                 || (error != ForwarderError.None && state.MayRetry && !context.Response.HasStarted && IsConnectFailure(context));

@@ -32,6 +32,11 @@ public sealed record ClusterPlan
     /// <summary>The functions the upstream declares (a route to another name answers 404).</summary>
     public ValueList<FunctionPlan> Functions { get; init; } = ValueList<FunctionPlan>.Empty;
 
+    public LoadBalancingPolicy LoadBalancing { get; init; }
+
+    /// <summary>Active health checking of the endpoints; null = every endpoint counts as healthy.</summary>
+    public HealthCheckPlan? HealthCheck { get; init; }
+
     /// <summary>How the upstream plugin serves requests, when not by forwarding to the endpoints.</summary>
     public IInvokerSpec? Invoker { get; init; }
 }

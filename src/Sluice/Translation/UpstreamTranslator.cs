@@ -21,7 +21,12 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
 
         var cluster = plugin.BuildCluster(upstream, context, diagnostics);
         var functions = TranslateFunctions(upstream, context, diagnostics);
-        return diagnostics.HasErrors || cluster is null ? null : cluster with { Functions = functions, UseHttp2 = upstream.UseHttp2 };
+        if (cluster is null)
+        {
+            return null;
+        }
+        cluster = TrafficPolicyTranslator.Apply(upstream, cluster with { Functions = functions, UseHttp2 = upstream.UseHttp2 }, diagnostics);
+        return diagnostics.HasErrors ? null : cluster;
     }
 
     /// <summary>

@@ -42,6 +42,12 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
 
+    /// <summary>What <c>/healthz</c> answers: 200 while true, 503 while false.</summary>
+    public bool Healthy { get; set; } = true;
+
+    /// <summary>Added before answering every request (a slow endpoint).</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <param name="certificate">Serve HTTPS with this certificate.</param>
     /// <param name="requireClientCertificate">Refuse TLS clients without a certificate (any will do; its subject is echoed).</param>
     public static Task<TestBackend> StartAsync(
@@ -100,6 +106,15 @@ internal sealed class TestBackend : IAsyncDisposable
         {
             await EchoWebSocketAsync(context);
             return;
+        }
+        if (path == "/healthz")
+        {
+            context.Response.StatusCode = Healthy ? 200 : 503;
+            return;
+        }
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         if (path == "/trailers")
         {

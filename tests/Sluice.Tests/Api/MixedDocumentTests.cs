@@ -91,7 +91,7 @@ public sealed class MixedDocumentTests
         Assert.IsType<Upstream>(documents[0].Object);
         Assert.Equal("bad", documents[1].Name);
         Assert.Equal("gloo.yaml:6:3: upstream 'bad': field 'spce': unknown field (expected one of: name, type, connection_timeout, "
-            + "spec, functions, service_info, use_http2, metadata, status); did you mean 'spec'?", documents[1].Error!.ToString());
+            + "spec, functions, service_info, use_http2, health_checks, load_balancer, outlier_detection, circuit_breakers, metadata, status); did you mean 'spec'?", documents[1].Error!.ToString());
     }
 
     [Theory]

@@ -13,7 +13,7 @@ public sealed class ReadErrorTests
 
         Assert.Equal(
             "upstreams/a.yaml:4:1: upstream 'a': field 'spce': unknown field (expected one of: name, type, "
-            + "connection_timeout, spec, functions, service_info, use_http2, metadata, status); did you mean 'spec'?",
+            + "connection_timeout, spec, functions, service_info, use_http2, health_checks, load_balancer, outlier_detection, circuit_breakers, metadata, status); did you mean 'spec'?",
             error.ToString());
         Assert.Equal(ConfigKind.Upstream, error.Kind);
         Assert.Equal("a", error.ObjectName);

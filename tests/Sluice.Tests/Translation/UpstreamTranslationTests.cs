@@ -71,4 +71,40 @@ public sealed class UpstreamTranslationTests
         Assert.Contains("Kubernetes discovery", status.Reason);
         Assert.Empty(Assert.Single(result.Plan.Clusters).Endpoints);
     }
+
+    [Fact]
+    public void Traffic_policies_are_read()
+    {
+        var result = Translate("""
+            name: up
+            type: static
+            spec: { hosts: [{ addr: 10.0.0.1, port: 80 }] }
+            load_balancer: { policy: least_request }
+            health_checks:
+            - interval: 5s
+              timeout: 1s
+              unhealthy_threshold: 4
+              http_health_check: { path: /healthz, expected_statuses: [{ start: 200, end: 205 }] }
+            """);
+        Assert.Equal(StatusState.Accepted, result.StatusOf(ConfigKind.Upstream, "up").State);
+        var cluster = Assert.Single(result.Plan.Clusters);
+        Assert.Equal(Sluice.Plan.LoadBalancingPolicy.LeastRequest, cluster.LoadBalancing);
+        Assert.Equal(("/healthz", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), 4, 2), (cluster.HealthCheck!.Path, cluster.HealthCheck.Interval, cluster.HealthCheck.Timeout, cluster.HealthCheck.UnhealthyThreshold, cluster.HealthCheck.HealthyThreshold));
+        Assert.Equal((200, 204), Assert.Single(cluster.HealthCheck.ExpectedStatuses));
+    }
+
+    [Theory]
+    [InlineData("load_balancer: { policy: fastest }", StatusState.Rejected, "load_balancer.policy: unknown policy 'fastest'")]
+    [InlineData("health_checks: [{ interval: 1s }]", StatusState.Rejected, "health_checks[0].http_health_check.path: is required")]
+    [InlineData("health_checks: [{ interval: 1s, timeout: 2s, http_health_check: { path: /h } }]", StatusState.Rejected, "health_checks[0].timeout: must be greater than zero and at most the interval")]
+    [InlineData("health_checks: [{ http_health_check: { path: h } }]", StatusState.Rejected, "'h' must start with '/'")]
+    [InlineData("outlier_detection: { consecutive_5xx: 5 }", StatusState.Warning, "outlier_detection: passive health checking is not implemented yet")]
+    [InlineData("circuit_breakers: { max_requests: 5 }", StatusState.Warning, "circuit_breakers: circuit breakers are not implemented yet")]
+    public void Traffic_policy_errors_and_warnings(string field, StatusState state, string expected)
+    {
+        var result = Translate($"name: up\ntype: static\nspec: {{ hosts: [{{ addr: 10.0.0.1, port: 80 }}] }}\n{field}\n");
+        var status = result.StatusOf(ConfigKind.Upstream, "up");
+        Assert.Equal(state, status.State);
+        Assert.Contains(expected, status.Reason);
+    }
 }

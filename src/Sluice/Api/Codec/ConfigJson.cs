@@ -42,6 +42,13 @@ internal static class ConfigJson
         {
             json["use_http2"] = true;
         }
+        if (upstream.HealthChecks.Count > 0)
+        {
+            json["health_checks"] = new JsonArray([.. upstream.HealthChecks.Select(c => JsonNode.Parse(c.Root.GetRawText()))]);
+        }
+        AddStruct(json, "load_balancer", upstream.LoadBalancer);
+        AddStruct(json, "outlier_detection", upstream.OutlierDetection);
+        AddStruct(json, "circuit_breakers", upstream.CircuitBreakers);
         AddMetadataAndStatus(json, upstream);
         return json;
     }

@@ -3,7 +3,10 @@ namespace Sluice.Api.Codec;
 internal static class UpstreamReader
 {
     private static readonly string[] Fields =
-        ["name", "type", "connection_timeout", "spec", "functions", "service_info", "use_http2", "metadata", "status"];
+    [
+        "name", "type", "connection_timeout", "spec", "functions", "service_info", "use_http2",
+        "health_checks", "load_balancer", "outlier_detection", "circuit_breakers", "metadata", "status",
+    ];
 
     private static readonly string[] FunctionFields = ["name", "spec"];
     private static readonly string[] ServiceInfoFields = ["type", "properties"];
@@ -25,6 +28,10 @@ internal static class UpstreamReader
             Functions = map.List("functions", ReadFunction),
             ServiceInfo = map.Object("service_info", ReadServiceInfo),
             UseHttp2 = map.Bool("use_http2") ?? false,
+            HealthChecks = map.List("health_checks", Values.Struct),
+            LoadBalancer = map.Struct("load_balancer"),
+            OutlierDetection = map.Struct("outlier_detection"),
+            CircuitBreakers = map.Struct("circuit_breakers"),
             Metadata = map.Object("metadata", MetadataReader.ReadMetadata) ?? Metadata.Empty,
             Status = map.Object("status", MetadataReader.ReadStatus),
         };

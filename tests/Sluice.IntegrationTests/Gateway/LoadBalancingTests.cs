@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Sluice.IntegrationTests.Infrastructure;
+
+namespace Sluice.IntegrationTests.Gateway;
+
+/// <summary>Load-balancing policies and active health checks over three real backends.</summary>
+public sealed class LoadBalancingTests : GatewayTest
+{
+    private readonly List<TestBackend> _backends = [];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            _backends.Add(await TestBackend.StartAsync($"b{i}"));
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var backend in _backends)
+        {
+            await backend.DisposeAsync();
+        }
+        await base.DisposeAsync();
+    }
+
+    private Task ApplyAsync(string extras) => Gateway.ApplyAsync($$"""
+        name: pool
+        type: static
+        spec:
+          hosts:
+          - { addr: 127.0.0.1, port: {{_backends[0].Port}} }
+          - { addr: 127.0.0.1, port: {{_backends[1].Port}} }
+          - { addr: 127.0.0.1, port: {{_backends[2].Port}} }
+        {{extras}}
+        ---
+        name: default
+        routes:
+        - request_matcher: { path_prefix: / }
+          single_destination: { upstream: { name: pool } }
+        """);
+
+    private async Task<Dictionary<string, int>> CountAsync(int requests, int concurrency = 1)
+    {
+        var counts = new Dictionary<string, int> { ["b0"] = 0, ["b1"] = 0, ["b2"] = 0 };
+        var next = 0;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= requests)
+            {
+                using var response = await Gateway.Client.GetAsync("/");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var backend = response.Headers.GetValues("x-backend").Single();
+                lock (counts)
+                {
+                    counts[backend]++;
+                }
+            }
+        }));
+        return counts;
+    }
+
+    [Fact]
+    public async Task Round_robin_takes_turns()
+    {
+        await ApplyAsync("");
+        var counts = await CountAsync(300);
+        Assert.All(counts.Values, count => Assert.Equal(100, count));
+    }
+
+    [Fact]
+    public async Task Random_spreads_evenly()
+    {
+        await ApplyAsync("load_balancer: { policy: random }");
+        // 900 draws at p = 1/3: sd = sqrt(900·1/3·2/3) ≈ 14.1; ±75 is over five deviations.
+        var counts = await CountAsync(900, concurrency: 4);
+        Assert.All(counts.Values, count => Assert.InRange(count, 300 - 75, 300 + 75));
+    }
+
+    /// <remarks>
+    /// b0 and b1 take 200 ms per request; b2 answers at once. With 6 requests in flight the slow
+    /// ones pile up requests. Least-request sends nearly everything to b2. Power-of-two can do no
+    /// better than 5/9 (both of its random picks are slow 4/9 of the time); random would give b2
+    /// a third (50 ± 6 of 150), so 42% is well clear of random.
+    /// </remarks>
+    [Theory]
+    [InlineData("least_request", 0.8)]
+    [InlineData("power_of_two", 0.42)]
+    public async Task Request_aware_policies_avoid_the_slow_endpoint(string policy, double fastShare)
+    {
+        _backends[0].Delay = _backends[1].Delay = TimeSpan.FromMilliseconds(200);
+        await ApplyAsync($"load_balancer: {{ policy: {policy} }}");
+        var counts = await CountAsync(150, concurrency: 6);
+        Assert.True(counts["b2"] >= fastShare * 150, $"{policy}: the fast endpoint got {counts["b2"]} of 150 ({string.Join(", ", counts)})");
+    }
+
+    [Fact]
+    public async Task Unhealthy_endpoint_is_ejected_and_comes_back()
+    {
+        await ApplyAsync("""
+            health_checks:
+            - interval: 100ms
+              timeout: 100ms
+              unhealthy_threshold: 2
+              healthy_threshold: 2
+              http_health_check: { path: /healthz }
+            """);
+        _backends[1].Healthy = false;
+        // Two failed probes at 100 ms intervals: out within ~0.3 s; allow a second under load.
+        await WaitForAsync(async () => (await CountAsync(30))["b1"] == 0, "b1 was not ejected within 2 s");
+        Assert.False(await EndpointHealthyAsync(_backends[1].Port));
+
+        _backends[1].Healthy = true;
+        await WaitForAsync(async () => (await CountAsync(30))["b1"] == 10, "b1 did not come back within 2 s");
+        Assert.True(await EndpointHealthyAsync(_backends[1].Port));
+    }
+
+    [Fact]
+    public async Task When_no_endpoint_is_healthy_all_of_them_serve()
+    {
+        await ApplyAsync("""
+            health_checks:
+            - { interval: 100ms, timeout: 100ms, unhealthy_threshold: 1, http_health_check: { path: /healthz } }
+            """);
+        foreach (var backend in _backends)
+        {
+            backend.Healthy = false;
+        }
+        await WaitForAsync(async () => !await EndpointHealthyAsync(_backends[0].Port) && !await EndpointHealthyAsync(_backends[2].Port), "endpoints were not marked unhealthy");
+        var counts = await CountAsync(30);
+        Assert.All(counts.Values, count => Assert.Equal(10, count));
+    }
+
+    private async Task<bool> EndpointHealthyAsync(int port)
+    {
+        var clusters = JsonNode.Parse(await Gateway.Admin.GetStringAsync("/api/v1/clusters"))!.AsArray();
+        var endpoint = clusters.Single(c => (string?)c!["name"] == "pool")!["endpoints"]!.AsArray()
+            .Single(e => ((string?)e!["address"])!.EndsWith($":{port}", StringComparison.Ordinal))!;
+        return (bool)endpoint["healthy"]!;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string message)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, message);
+            await Task.Delay(50);
+        }
+    }
+}

@@ -87,10 +87,12 @@ wait_http() {
 
 # Writes an nginx backend config: one worker, answers 200 "hello" to everything.
 # write_backend_conf DIR PORT
-write_backend_conf() {
-  local dir=$1 port=$2
-  mkdir -p "$dir"
-  cat >"$dir/nginx.conf" <<CONF
+# The part of an nginx.conf every instance here shares: one worker in the foreground, its
+# files in DIR, no access log, long-lived keep-alive. The caller closes the http block.
+# nginx_conf_head DIR
+nginx_conf_head() {
+  local dir=$1
+  cat <<CONF
 worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
@@ -105,6 +107,34 @@ http {
   scgi_temp_path $dir/tmp-scgi;
   keepalive_requests 10000000;
   keepalive_timeout 120s;
+CONF
+}
+
+# Work dir, raw results file, cleanup traps and say() for a benchmark script.
+# bench_setup NAME   (sets WORK, RESULTS_DIR, STAMP, RAW)
+bench_setup() {
+  WORK=$(mktemp -d "/tmp/sluice-bench-$1.XXXXXX")
+  chmod 755 "$WORK"
+  RESULTS_DIR="$BENCH_DIR/results"
+  mkdir -p "$RESULTS_DIR"
+  STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+  RAW="$RESULTS_DIR/$1-$STAMP.txt"
+  : >"$RAW"
+  trap bench_on_exit EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_on_exit() {
+  bench_cleanup
+  if [ "${KEEP_WORK:-0}" = "1" ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+
+say() { echo "$*" | tee -a "$RAW"; }
+
+write_backend_conf() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  { nginx_conf_head "$dir"; cat <<CONF
   server {
     listen 127.0.0.1:$port reuseport backlog=4096;
     default_type text/plain;
@@ -112,6 +142,7 @@ http {
   }
 }
 CONF
+  } >"$dir/nginx.conf"
 }
 
 # start_nginx CPU DIR -> starts nginx pinned to CPU (foreground master), records its pid in NGINX_PID.

@@ -24,22 +24,7 @@ require_tools wrk nginx taskset curl awk
 require_free_ports "$BACKEND_PORT" "$NGINX_PORT" "$SLUICE_PORT" "$SLUICE_ADMIN_PORT"
 [ "$THREADS" -le "$CONNECTIONS" ] || die "THREADS must be <= CONNECTIONS"
 
-WORK=$(mktemp -d /tmp/sluice-bench-proxy.XXXXXX)
-chmod 755 "$WORK"
-RESULTS_DIR="$BENCH_DIR/results"
-mkdir -p "$RESULTS_DIR"
-STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RAW="$RESULTS_DIR/proxy-$STAMP.txt"
-: >"$RAW"
-
-on_exit() {
-  bench_cleanup
-  if [ "${KEEP_WORK:-0}" = "1" ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap on_exit EXIT
-trap 'exit 130' INT TERM
-
-say() { echo "$*" | tee -a "$RAW"; }
+bench_setup proxy
 
 # --- the backend: nginx, one worker, on the load core ----------------------------------------
 write_backend_conf "$WORK/backend" "$BACKEND_PORT"
@@ -50,21 +35,7 @@ wait_http 200 10 "http://127.0.0.1:$BACKEND_PORT/" || die "backend did not answe
 start_nginx_proxy() {
   local dir="$WORK/nginx-proxy"
   mkdir -p "$dir"
-  cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp-body;
-  proxy_temp_path $dir/tmp-proxy;
-  fastcgi_temp_path $dir/tmp-fastcgi;
-  uwsgi_temp_path $dir/tmp-uwsgi;
-  scgi_temp_path $dir/tmp-scgi;
-  keepalive_requests 10000000;
-  keepalive_timeout 120s;
+  { nginx_conf_head "$dir"; cat <<CONF
   upstream backend {
     server 127.0.0.1:$BACKEND_PORT;
     keepalive 128;
@@ -81,6 +52,7 @@ http {
   }
 }
 CONF
+  } >"$dir/nginx.conf"
   start_nginx "$PROXY_CPU" "$dir"
   PROXY_PID=$NGINX_PID
   wait_http 200 10 "http://127.0.0.1:$NGINX_PORT/" || die "nginx proxy did not answer on $NGINX_PORT"

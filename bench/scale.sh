@@ -31,22 +31,7 @@ INPROC_ITERATIONS=${INPROC_ITERATIONS:-10}
 require_tools wrk nginx taskset curl awk
 require_free_ports "$BACKEND_PORT" "$SLUICE_PORT" "$SLUICE_ADMIN_PORT"
 
-WORK=$(mktemp -d /tmp/sluice-bench-scale.XXXXXX)
-chmod 755 "$WORK"
-RESULTS_DIR="$BENCH_DIR/results"
-mkdir -p "$RESULTS_DIR"
-STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RAW="$RESULTS_DIR/scale-$STAMP.txt"
-: >"$RAW"
-
-on_exit() {
-  bench_cleanup
-  if [ "${KEEP_WORK:-0}" = "1" ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap on_exit EXIT
-trap 'exit 130' INT TERM
-
-say() { echo "$*" | tee -a "$RAW"; }
+bench_setup scale
 
 vs_count() { echo $(( ($1 + ROUTES_PER_VS - 1) / ROUTES_PER_VS )); }
 

@@ -9,13 +9,15 @@ namespace Sluice.Gateway;
 /// </summary>
 internal sealed class ActivePlan
 {
-    public static readonly ActivePlan Empty = new(ProxyPlan.Empty, new HostTable([]), new HostTable([]), TlsTable.Empty, [], new Dictionary<string, ClusterState>());
+    private static readonly DomainTable<TlsContext> EmptyCertificates = new([]);
+
+    public static readonly ActivePlan Empty = new(ProxyPlan.Empty, new HostTable([]), new HostTable([]), EmptyCertificates, [], new Dictionary<string, ClusterState>());
 
     private ActivePlan(
         ProxyPlan plan,
         HostTable hosts,
         HostTable tlsHosts,
-        TlsTable certificates,
+        DomainTable<TlsContext> certificates,
         IReadOnlyList<TlsContext> tlsContexts,
         IReadOnlyDictionary<string, ClusterState> clusters)
     {
@@ -36,7 +38,7 @@ internal sealed class ActivePlan
     public HostTable TlsHosts { get; }
 
     /// <summary>Certificates by SNI name, for the HTTPS listener's handshakes.</summary>
-    public TlsTable Certificates { get; }
+    public DomainTable<TlsContext> Certificates { get; }
 
     public IReadOnlyList<TlsContext> TlsContexts { get; }
 
@@ -74,7 +76,7 @@ internal sealed class ActivePlan
             plan,
             new HostTable(hosts),
             new HostTable(hosts.Where(h => h.Plan.Tls is not null)),
-            new TlsTable(tlsContexts),
+            new DomainTable<TlsContext>(tlsContexts.SelectMany(c => c.Plan.ServerNames.Select(name => (name, c)))),
             tlsContexts,
             clusters), retired);
     }

@@ -28,6 +28,12 @@ public sealed record ClusterPlan
     /// <summary>The functions the upstream declares (a route to another name answers 404).</summary>
     public ValueList<FunctionPlan> Functions { get; init; } = ValueList<FunctionPlan>.Empty;
 
+    /// <summary>
+    /// Any function name is valid (it is data, e.g. a NATS subject), so routes to names the
+    /// upstream does not list are served instead of answering 404.
+    /// </summary>
+    public bool AcceptsAnyFunction { get; init; }
+
     /// <summary>How the upstream plugin serves requests, when not by forwarding to the endpoints.</summary>
     public IInvokerSpec? Invoker { get; init; }
 }

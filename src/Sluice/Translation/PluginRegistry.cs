@@ -1,5 +1,6 @@
 using Sluice.Plugins.Cors;
 using Sluice.Plugins.Kubernetes;
+using Sluice.Plugins.Nats;
 using Sluice.Plugins.Routing;
 using Sluice.Plugins.Static;
 
@@ -17,6 +18,7 @@ public sealed class PluginRegistry
         new KubernetesUpstreamPlugin(),
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
+        new NatsServicePlugin(),
     ]);
 
     public PluginRegistry(IReadOnlyList<ITranslatorPlugin> plugins)
@@ -36,6 +38,7 @@ public sealed class PluginRegistry
         UpstreamPlugins = byType;
         FunctionPlugins = plugins.OfType<IFunctionPlugin>().ToArray();
         RoutePlugins = plugins.OfType<IRoutePlugin>().ToArray();
+        ServicePlugins = plugins.OfType<IServicePlugin>().ToArray();
         ExtensionKeys = RoutePlugins.SelectMany(p => p.ExtensionKeys).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -46,6 +49,8 @@ public sealed class PluginRegistry
     public IReadOnlyList<IFunctionPlugin> FunctionPlugins { get; }
 
     public IReadOnlyList<IRoutePlugin> RoutePlugins { get; }
+
+    public IReadOnlyList<IServicePlugin> ServicePlugins { get; }
 
     /// <summary>Every <c>extensions</c> key some route plugin reads.</summary>
     public IReadOnlySet<string> ExtensionKeys { get; }

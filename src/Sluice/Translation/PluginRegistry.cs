@@ -1,4 +1,5 @@
 using Sluice.Plugins.Cors;
+using Sluice.Plugins.Events;
 using Sluice.Plugins.Kubernetes;
 using Sluice.Plugins.Nats;
 using Sluice.Plugins.Routing;
@@ -19,6 +20,7 @@ public sealed class PluginRegistry
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
         new NatsServicePlugin(),
+        new CloudEventDeliveryPlugin(),
     ]);
 
     public PluginRegistry(IReadOnlyList<ITranslatorPlugin> plugins)

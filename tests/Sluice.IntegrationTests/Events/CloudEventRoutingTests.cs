@@ -41,6 +41,9 @@ public sealed class CloudEventRoutingTests : IAsyncLifetime
               single_destination: { function: { upstream_name: bus, function_name: audit.events } }
             - request_matcher: { path_prefix: /other }
               single_destination: { upstream: { name: backend } }
+            - request_matcher: { path_prefix: /webhook }
+              single_destination: { upstream: { name: backend } }
+              extensions: { cloudevents: { deliver_as: binary, type: com.example.webhook.received, source: /sluice/webhooks, subject: github } }
             """);
     }
 
@@ -199,5 +202,49 @@ public sealed class CloudEventRoutingTests : IAsyncLifetime
         using var other = new StringContent("not json", Encoding.UTF8, "application/cloudevents+json");
         using var passed = await SendAsync(other, "/other");
         Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Route_option_delivers_a_plain_request_as_a_binary_mode_cloudevent()
+    {
+        using var plain = new StringContent("{\"action\":\"opened\"}", Encoding.UTF8, "application/json");
+        using var response = await SendAsync(plain, "/webhook");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+
+        // Rebuild what the destination received and let the SDK read it as a CloudEvent.
+        using var received = new HttpRequestMessage(HttpMethod.Post, "http://destination/webhook")
+        {
+            Content = new StringContent(echo.Body),
+        };
+        received.Content.Headers.Remove("Content-Type");
+        foreach (var (name, value) in echo.Headers.Where(h => h.Key.StartsWith("ce-", StringComparison.Ordinal) || h.Key == "content-type"))
+        {
+            received.Content.Headers.TryAddWithoutValidation(name, value);
+        }
+        var cloudEvent = await received.ToCloudEventAsync(Formatter);
+        Assert.Equal(CloudEventsSpecVersion.V1_0, cloudEvent.SpecVersion);
+        Assert.Equal("com.example.webhook.received", cloudEvent.Type);
+        Assert.Equal("/sluice/webhooks", cloudEvent.Source!.OriginalString);
+        Assert.Equal("github", cloudEvent.Subject);
+        Assert.True(Guid.TryParse(cloudEvent.Id, out _), cloudEvent.Id);
+        Assert.InRange(cloudEvent.Time!.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.StartsWith("application/json", cloudEvent.DataContentType);
+        Assert.Equal("{\"action\":\"opened\"}", echo.Body);
+
+        // Each request is its own event.
+        using var again = await SendAsync(new StringContent("{}", Encoding.UTF8, "application/json"), "/webhook");
+        var second = (await again.Content.ReadFromJsonAsync<EchoResponse>())!;
+        Assert.NotEqual(echo.Headers["ce-id"], second.Headers["ce-id"]);
+    }
+
+    [Fact]
+    public async Task Route_option_leaves_a_request_that_already_is_a_cloudevent_unchanged()
+    {
+        using var response = await SendAsync(Event("com.example.order.created").ToHttpContent(ContentMode.Binary, Formatter), "/webhook");
+        var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+        Assert.Equal("com.example.order.created", echo.Headers["ce-type"]);
+        Assert.Equal("evt-42", echo.Headers["ce-id"]);
+        Assert.Equal("urn:example:shop", echo.Headers["ce-source"]);
     }
 }

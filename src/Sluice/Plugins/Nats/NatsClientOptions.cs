@@ -19,8 +19,8 @@ internal sealed record NatsClientOptions
     /// <summary>Server name to verify; null = the server's host.</summary>
     public string? TlsServerName { get; init; }
 
-    /// <summary>Accept any server certificate (tests, self-signed setups); off by default.</summary>
-    public bool TlsInsecureSkipVerify { get; init; }
+    /// <summary>PEM certificates to trust for the server's chain instead of the system's (a private CA).</summary>
+    public string? TlsRootPem { get; init; }
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

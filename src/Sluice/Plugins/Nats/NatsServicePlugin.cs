@@ -88,18 +88,29 @@ internal sealed class NatsServicePlugin : IServicePlugin
             {
                 diagnostics.Error("service_info.properties.secret_ref", $"secret '{secretRef}' not found");
             }
-            else if (secret.TryGetValue("token", out var token))
-            {
-                options = options with { Token = token };
-            }
-            else if ((secret.TryGetValue("username", out var user) || secret.TryGetValue("user", out user))
-                && secret.TryGetValue("password", out var password))
-            {
-                options = options with { User = user, Password = password };
-            }
             else
             {
-                diagnostics.Error("service_info.properties.secret_ref", $"secret '{secretRef}' must hold 'token', or 'username' and 'password'");
+                var used = false;
+                if (secret.TryGetValue("token", out var token))
+                {
+                    options = options with { Token = token };
+                    used = true;
+                }
+                else if ((secret.TryGetValue("username", out var user) || secret.TryGetValue("user", out user))
+                    && secret.TryGetValue("password", out var password))
+                {
+                    options = options with { User = user, Password = password };
+                    used = true;
+                }
+                if (secret.TryGetValue("tls.root", out var root))
+                {
+                    options = options with { TlsRootPem = root };
+                    used = true;
+                }
+                if (!used)
+                {
+                    diagnostics.Error("service_info.properties.secret_ref", $"secret '{secretRef}' must hold 'token', or 'username' and 'password', and/or 'tls.root'");
+                }
             }
         }
         if (diagnostics.HasErrors)

@@ -142,7 +142,8 @@ internal sealed class NatsConnection : IAsyncDisposable
                 backoff = TimeSpan.FromMilliseconds(50);
                 _logger.LogInformation("Connected to NATS server {Host}:{Port}", server.Host, server.Port);
                 Volatile.Read(ref _ready).TrySetResult(session);
-                await session.Completion;
+                // Until the connection ends, or the gateway stops using it.
+                await session.Completion.WaitAsync(_stopping.Token);
                 _lastError = session.CloseReason ?? "the connection closed";
             }
             catch (Exception e)

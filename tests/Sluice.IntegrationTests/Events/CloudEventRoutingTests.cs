@@ -44,6 +44,9 @@ public sealed class CloudEventRoutingTests : IAsyncLifetime
             - request_matcher: { path_prefix: /webhook }
               single_destination: { upstream: { name: backend } }
               extensions: { cloudevents: { deliver_as: binary, type: com.example.webhook.received, source: /sluice/webhooks, subject: github } }
+            - request_matcher: { path_prefix: /hook-to-nats }
+              single_destination: { function: { upstream_name: bus, function_name: hooks.in } }
+              extensions: { cloudevents: { type: com.example.hook, source: /sluice/hooks } }
             """);
     }
 
@@ -246,5 +249,21 @@ public sealed class CloudEventRoutingTests : IAsyncLifetime
         Assert.Equal("com.example.order.created", echo.Headers["ce-type"]);
         Assert.Equal("evt-42", echo.Headers["ce-id"]);
         Assert.Equal("urn:example:shop", echo.Headers["ce-source"]);
+    }
+
+    [Fact]
+    public async Task Route_option_delivers_to_nats_with_the_attributes_as_nats_headers()
+    {
+        await using var observer = await RawNatsClient.ConnectAsync(_nats.Port);
+        await observer.SubscribeAsync("hooks.in");
+        using var response = await SendAsync(new StringContent("{\"n\":1}", Encoding.UTF8, "application/json"), "/hook-to-nats");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var message = await observer.NextAsync();
+        Assert.Equal("{\"n\":1}", Encoding.UTF8.GetString(message.Payload));
+        Assert.Contains("ce-specversion: 1.0\r\n", message.Headers);
+        Assert.Contains("ce-type: com.example.hook\r\n", message.Headers);
+        Assert.Contains("ce-source: /sluice/hooks\r\n", message.Headers);
+        Assert.Matches(@"ce-id: [0-9a-f-]{36}\r\n", message.Headers);
+        Assert.Contains("content-type: application/json", message.Headers);
     }
 }

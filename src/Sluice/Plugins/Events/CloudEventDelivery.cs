@@ -16,6 +16,16 @@ internal sealed record CloudEventDelivery(string Type, string Source, string? Su
 
     public void Decorate(HttpContext context, HttpRequestMessage proxyRequest)
     {
+        var target = proxyRequest.Headers;
+        ForEachAttribute(context, (name, value) => target.TryAddWithoutValidation(name, value));
+    }
+
+    /// <summary>
+    /// The <c>ce-*</c> headers the request gets, none when it already is a CloudEvent. Also used
+    /// by destinations that do not forward over HTTP (NATS headers).
+    /// </summary>
+    public void ForEachAttribute(HttpContext context, Action<string, string> add)
+    {
         var headers = context.Request.Headers;
         if (headers.ContainsKey("ce-specversion")
             || (context.Request.ContentType?.StartsWith("application/cloudevents", StringComparison.OrdinalIgnoreCase) ?? false))
@@ -27,15 +37,14 @@ internal sealed record CloudEventDelivery(string Type, string Source, string? Su
             id = Guid.NewGuid().ToString();
             context.Items[IdKey] = id;
         }
-        var target = proxyRequest.Headers;
-        target.TryAddWithoutValidation("ce-specversion", "1.0");
-        target.TryAddWithoutValidation("ce-id", id);
-        target.TryAddWithoutValidation("ce-source", Source);
-        target.TryAddWithoutValidation("ce-type", Type);
-        target.TryAddWithoutValidation("ce-time", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture));
+        add("ce-specversion", "1.0");
+        add("ce-id", id);
+        add("ce-source", Source);
+        add("ce-type", Type);
+        add("ce-time", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture));
         if (Subject is not null)
         {
-            target.TryAddWithoutValidation("ce-subject", Subject);
+            add("ce-subject", Subject);
         }
     }
 }

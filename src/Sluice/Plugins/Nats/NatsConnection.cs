@@ -107,9 +107,6 @@ internal sealed class NatsConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Thrown by waits when no connection came up in time; says why.</summary>
-    public string LastError => _lastError;
-
     private async Task<Session> WaitForSessionAsync(CancellationToken cancellationToken)
     {
         var ready = Volatile.Read(ref _ready).Task;

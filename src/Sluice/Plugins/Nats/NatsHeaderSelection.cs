@@ -22,10 +22,21 @@ internal sealed class NatsHeaderSelection
 
     public bool IsEmpty => _exact.Length == 0 && _prefixes.Length == 0;
 
-    /// <summary>Writes the header block into <paramref name="output"/>; nothing when no selected header is present.</summary>
-    public void Encode(IHeaderDictionary headers, ArrayBufferWriter<byte> output)
+    /// <summary>
+    /// Writes the header block into <paramref name="output"/>: <paramref name="extra"/> headers
+    /// first (e.g. CloudEvent attributes the route adds), then the selected request headers;
+    /// nothing when there is no header at all.
+    /// </summary>
+    public void Encode(IHeaderDictionary headers, IReadOnlyList<KeyValuePair<string, string>>? extra, ArrayBufferWriter<byte> output)
     {
         var any = false;
+        if (extra is not null)
+        {
+            foreach (var (name, value) in extra)
+            {
+                WriteLine(output, ref any, name, value);
+            }
+        }
         foreach (var name in _exact)
         {
             if (headers.TryGetValue(name, out var values))

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Sluice.Gateway;
 using Sluice.Plan;
+using Sluice.Plugins.Events;
 
 namespace Sluice.Plugins.Nats;
 
@@ -34,10 +35,14 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
 
         ReadOnlyMemory<byte> headers = default;
-        if (!_headers.IsEmpty)
+        var delivery = context.Route.PluginData.TryGetValue(CloudEventDeliveryPlugin.Key, out var data) ? data as CloudEventDelivery : null;
+        if (!_headers.IsEmpty || delivery is not null)
         {
+            // A route delivering requests as CloudEvents: the attributes become NATS headers.
+            List<KeyValuePair<string, string>>? attributes = null;
+            delivery?.ForEachAttribute(http, (name, value) => (attributes ??= []).Add(new(name, value)));
             var block = new ArrayBufferWriter<byte>(256);
-            _headers.Encode(http.Request.Headers, block);
+            _headers.Encode(http.Request.Headers, attributes, block);
             headers = block.WrittenMemory;
         }
         var limit = connection.MaxPayload - headers.Length;

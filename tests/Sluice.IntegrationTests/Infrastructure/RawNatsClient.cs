@@ -237,6 +237,3 @@ internal sealed class RawNatsClient : IAsyncDisposable
         }
     }
 }
-
-/// <summary>A message as received: subject, header block text, payload bytes, reply subject.</summary>
-internal sealed record ReceivedMessage(string Subject, string Headers, byte[] Payload, string? ReplyTo);

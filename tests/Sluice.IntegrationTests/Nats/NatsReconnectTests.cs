@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Sluice.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Sluice.IntegrationTests.Nats;
 
@@ -11,7 +12,7 @@ namespace Sluice.IntegrationTests.Nats;
 /// and nothing it answered 200 was lost.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class NatsReconnectTests
+public sealed class NatsReconnectTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Server_restart_under_traffic_loses_no_acknowledged_message()
@@ -69,6 +70,7 @@ public sealed class NatsReconnectTests
         Volatile.Write(ref restarted, true);
         await Task.WhenAll(workers);
 
+        output.WriteLine($"acknowledged {acknowledged.Count} ({beforeRestart} before the restart, {afterRestart} after it came back); failed: {string.Join(", ", failures.GroupBy(f => f).Select(g => $"{g.Count()}x{g.Key}"))}");
         Assert.True(beforeRestart > 0, "no message was acknowledged before the restart");
         Assert.True(afterRestart > 0, "the gateway did not publish again after the server came back");
         Assert.All(failures, status => Assert.Contains(status, new[] { 500, 408 }));

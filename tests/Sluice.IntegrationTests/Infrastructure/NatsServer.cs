@@ -32,17 +32,28 @@ internal sealed class NatsServer : IAsyncDisposable
             throw new InvalidOperationException(
                 "nats-server is not installed: the NATS tests need the Debian package 'nats-server' (test.sh installs it with apt-get).");
         }
-        var port = FreePorts.Next();
-        var directory = Directory.CreateTempSubdirectory("sluice-nats-").FullName;
-        var configPath = Path.Combine(directory, "nats.conf");
-        await File.WriteAllTextAsync(configPath, $$"""
-            listen: "127.0.0.1:{{port}}"
-            jetstream { store_dir: "{{Path.Combine(directory, "store")}}" }
-            {{extraConfig}}
-            """);
-        var server = new NatsServer(port, directory, configPath);
-        await server.RunAsync();
-        return server;
+        // A port reported free can be taken by someone else before nats-server binds it: try anew.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePorts.Next();
+            var directory = Directory.CreateTempSubdirectory("sluice-nats-").FullName;
+            var configPath = Path.Combine(directory, "nats.conf");
+            await File.WriteAllTextAsync(configPath, $$"""
+                listen: "127.0.0.1:{{port}}"
+                jetstream { store_dir: "{{Path.Combine(directory, "store")}}" }
+                {{extraConfig}}
+                """);
+            var server = new NatsServer(port, directory, configPath);
+            try
+            {
+                await server.RunAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Kills the process (no graceful shutdown: clients see the connection drop).</summary>
@@ -100,7 +111,7 @@ internal sealed class NatsServer : IAsyncDisposable
             {
                 throw new TimeoutException($"nats-server did not listen on port {Port} within 15 s.");
             }
-            await Task.Delay(20);
+            await Task.Delay(50);
         }
     }
 

@@ -11,6 +11,16 @@ if ! command -v dotnet >/dev/null; then
   exit 1
 fi
 
+# NATS tests start their own nats-server processes (Debian package `nats-server`).
+if ! command -v nats-server >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    apt-cache show nats-server >/dev/null 2>&1 || apt-get update -q >/dev/null
+    apt-get install -y -q nats-server >/dev/null || echo "test.sh: could not install nats-server; NATS tests will fail" >&2
+  else
+    echo "test.sh: nats-server is missing and apt-get is not available; NATS tests will fail" >&2
+  fi
+fi
+
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 
 log=$(mktemp)

@@ -29,6 +29,20 @@ internal sealed class PlanHolder(ILoggerFactory loggerFactory)
         }
     }
 
+    /// <summary>
+    /// On shutdown, the live clusters' invokers (connections such as NATS) are closed; retired
+    /// ones still waiting out their delay go with the process.
+    /// </summary>
+    public async ValueTask DisposeClustersAsync()
+    {
+        var current = _current;
+        _current = ActivePlan.Empty;
+        foreach (var cluster in current.Clusters.Values)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
     /// <summary>A controller serves no traffic; it is ready once it has judged a snapshot.</summary>
     public void MarkReady() => _firstPlan.TrySetResult();
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
+using Sluice.Plugins.Events;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Gateway;
@@ -31,6 +32,27 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
             return LocalAnswers.RedirectToHttpsAsync(context, options.HttpsPort);
         }
 
+        if (host.HasEventRoutes && request.Path.Value == CloudEventRequests.EventsPath)
+        {
+            return ServeEventAsync(context, host);
+        }
+        return MatchAndServeAsync(context, host);
+    }
+
+    /// <summary>A CloudEvent is checked (and a structured one read) before event routes match it.</summary>
+    private async Task ServeEventAsync(HttpContext context, VirtualHostState host)
+    {
+        if (await CloudEventRequests.CheckAsync(context) is { } refused)
+        {
+            await GatewayAnswers.WriteAsync(context, refused.StatusCode, refused.Code, refused.Message);
+            return;
+        }
+        await MatchAndServeAsync(context, host);
+    }
+
+    private Task MatchAndServeAsync(HttpContext context, VirtualHostState host)
+    {
+        var request = context.Request;
         var isPreflight = CorsPolicy.IsPreflight(request);
         var routes = host.Routes;
         for (var i = 0; i < routes.Length; i++)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Sluice.Plan;
+using Sluice.Plugins.Events;
 
 namespace Sluice.Gateway;
 
@@ -21,7 +22,7 @@ internal static class RouteMatcher
         {
             return false;
         }
-        if (match.EventType is { } eventType && !IsEvent(request.Headers, eventType))
+        if (match.EventType is { } eventType && !IsEvent(request, eventType))
         {
             return false;
         }
@@ -70,9 +71,14 @@ internal static class RouteMatcher
         _ => match.PathRegex!.IsMatch(path),
     };
 
-    /// <summary>Gloo's <c>X-Event-Type</c>, or a CloudEvents 1.0 binary-mode <c>ce-type</c>.</summary>
-    private static bool IsEvent(IHeaderDictionary headers, string eventType) =>
-        headers["x-event-type"] == eventType || headers["ce-type"] == eventType;
+    /// <summary>
+    /// Gloo's <c>X-Event-Type</c>, a CloudEvents 1.0 binary-mode <c>ce-type</c>, or the
+    /// <c>type</c> of a structured-mode event (read beforehand by <see cref="CloudEventRequests"/>).
+    /// </summary>
+    private static bool IsEvent(HttpRequest request, string eventType) =>
+        request.Headers["x-event-type"] == eventType
+        || request.Headers["ce-type"] == eventType
+        || request.HttpContext.Features.Get<StructuredCloudEvent>()?.Type == eventType;
 
     private static bool ValueMatches(ValueMatchPlan condition, StringValues values)
     {

@@ -15,10 +15,12 @@ internal sealed class RouteTransformer : HttpTransformer
     private readonly RoutePlan _route;
     private readonly CorsPolicy? _cors;
     private readonly bool _rewritesPath;
+    private readonly IForwardedRequestDecorator[] _decorators;
 
     public RouteTransformer(RoutePlan route)
     {
         _route = route;
+        _decorators = route.PluginData.Values.OfType<IForwardedRequestDecorator>().ToArray();
         _cors = route.Cors is null ? null : new CorsPolicy(route.Cors);
         _rewritesPath = route.PrefixRewrite is not null || route.RegexRewrite is not null;
     }
@@ -50,6 +52,10 @@ internal sealed class RouteTransformer : HttpTransformer
         for (var i = 0; i < added.Count; i++)
         {
             AddRequestHeader(proxyRequest, added[i]);
+        }
+        foreach (var decorator in _decorators)
+        {
+            decorator.Decorate(httpContext, proxyRequest);
         }
     }
 

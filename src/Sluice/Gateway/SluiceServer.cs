@@ -116,6 +116,7 @@ public sealed class SluiceServer : IAsyncDisposable
             await _admin.StopAsync();
             await _admin.DisposeAsync();
         }
+        await Plans.DisposeClustersAsync();
         _stopping.Dispose();
         _loggerFactory.Dispose();
         _stopped.TrySetResult();

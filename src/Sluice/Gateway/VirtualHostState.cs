@@ -8,4 +8,7 @@ internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes
     public VirtualHostPlan Plan { get; } = plan;
 
     public RouteState[] Routes { get; } = routes;
+
+    /// <summary>Requests to <c>/events</c> are checked as CloudEvents only on hosts with event routes.</summary>
+    public bool HasEventRoutes { get; } = routes.Any(r => r.Plan.Match.EventType is not null);
 }

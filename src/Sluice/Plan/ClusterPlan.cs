@@ -37,6 +37,12 @@ public sealed record ClusterPlan
     /// <summary>Active health checking of the endpoints; null = every endpoint counts as healthy.</summary>
     public HealthCheckPlan? HealthCheck { get; init; }
 
+    /// <summary>
+    /// Any function name is valid (it is data, e.g. a NATS subject), so routes to names the
+    /// upstream does not list are served instead of answering 404.
+    /// </summary>
+    public bool AcceptsAnyFunction { get; init; }
+
     /// <summary>How the upstream plugin serves requests, when not by forwarding to the endpoints.</summary>
     public IInvokerSpec? Invoker { get; init; }
 }

@@ -1,9 +1,11 @@
 using Sluice.Plugins.Aws;
 using Sluice.Plugins.Azure;
 using Sluice.Plugins.Cors;
+using Sluice.Plugins.Events;
 using Sluice.Plugins.Faas;
 using Sluice.Plugins.Google;
 using Sluice.Plugins.Kubernetes;
+using Sluice.Plugins.Nats;
 using Sluice.Plugins.Rest;
 using Sluice.Plugins.Routing;
 using Sluice.Plugins.Static;
@@ -31,6 +33,8 @@ public sealed class PluginRegistry
         new FaasFunctionPlugin(),
         new RestFunctionPlugin(),
         new RestRoutePlugin(),
+        new NatsServicePlugin(),
+        new CloudEventDeliveryPlugin(),
     ]);
 
     public PluginRegistry(IReadOnlyList<ITranslatorPlugin> plugins)
@@ -50,6 +54,7 @@ public sealed class PluginRegistry
         UpstreamPlugins = byType;
         FunctionPlugins = plugins.OfType<IFunctionPlugin>().ToArray();
         RoutePlugins = plugins.OfType<IRoutePlugin>().ToArray();
+        ServicePlugins = plugins.OfType<IServicePlugin>().ToArray();
         ExtensionKeys = RoutePlugins.SelectMany(p => p.ExtensionKeys).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -60,6 +65,8 @@ public sealed class PluginRegistry
     public IReadOnlyList<IFunctionPlugin> FunctionPlugins { get; }
 
     public IReadOnlyList<IRoutePlugin> RoutePlugins { get; }
+
+    public IReadOnlyList<IServicePlugin> ServicePlugins { get; }
 
     /// <summary>Every <c>extensions</c> key some route plugin reads.</summary>
     public IReadOnlySet<string> ExtensionKeys { get; }

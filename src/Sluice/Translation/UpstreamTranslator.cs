@@ -20,6 +20,17 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
         }
 
         var cluster = plugin.BuildCluster(upstream, context, diagnostics);
+        if (cluster is not null && upstream.ServiceInfo is { } service)
+        {
+            foreach (var servicePlugin in plugins.ServicePlugins)
+            {
+                if (servicePlugin.ServiceTypes.Contains(service.Type, StringComparer.Ordinal))
+                {
+                    cluster = servicePlugin.ApplyServiceInfo(upstream, cluster, context, diagnostics);
+                    break;
+                }
+            }
+        }
         var functions = TranslateFunctions(upstream, context, diagnostics);
         if (cluster is null)
         {

@@ -202,7 +202,7 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
         }
         if (destination.Function is { } function)
         {
-            if (!cluster.Functions.Any(f => f.Name == function.FunctionName))
+            if (!cluster.AcceptsAnyFunction && !cluster.Functions.Any(f => f.Name == function.FunctionName))
             {
                 var why = $"function '{function.FunctionName}' was not found on upstream '{upstreamName}'";
                 diagnostics.Warning(field, $"{why}; this route answers 404 until it exists");

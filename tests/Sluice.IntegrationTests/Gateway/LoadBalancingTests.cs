@@ -5,6 +5,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Load-balancing policies and active health checks over three real backends.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class LoadBalancingTests : GatewayTest
 {
     private readonly List<TestBackend> _backends = [];

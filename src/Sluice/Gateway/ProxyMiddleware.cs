@@ -2,6 +2,7 @@ using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Plan;
+using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Gateway;
@@ -11,9 +12,25 @@ namespace Sluice.Gateway;
 /// then answers locally or forwards with YARP's <see cref="IHttpForwarder"/>, retrying where the
 /// route allows it. Everything it reads was prepared when the plan was built.
 /// </summary>
-internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder, GatewayOptions options)
+internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder, GatewayOptions options, GatewayTelemetry telemetry)
 {
-    public Task InvokeAsync(HttpContext context)
+    /// <summary>One telemetry scope per request: started here, completed when the response has ended.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = telemetry.Start(context);
+        var failed = true;
+        try
+        {
+            await RouteAsync(context, request);
+            failed = false;
+        }
+        finally
+        {
+            telemetry.Complete(context, request, failed);
+        }
+    }
+
+    private Task RouteAsync(HttpContext context, RequestTelemetry scope)
     {
         var plan = plans.Current;
         var request = context.Request;
@@ -35,9 +52,10 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
         {
             if (RouteMatcher.Matches(routes[i], request, isPreflight))
             {
-                return ServeAsync(context, routes[i], isPreflight);
+                return ServeAsync(context, routes[i], isPreflight, scope);
             }
         }
+        scope.Labels = host.Labels;
         return GatewayAnswers.WriteAsync(context, 404, "no_route", $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
     }
 
@@ -50,18 +68,21 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
         return Task.CompletedTask;
     }
 
-    private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight)
+    private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight, RequestTelemetry scope)
     {
         if (isPreflight && route.Transformer.Cors is { } cors)
         {
+            scope.Labels = route.Labels;
             return cors.AnswerPreflightAsync(context);
         }
         var destination = route.PickDestination();
+        scope.Labels = destination.Labels;
         if (destination.Plan.Answer is { } answer)
         {
             return GatewayAnswers.WriteAsync(context, answer.StatusCode, answer.Code, answer.Message);
         }
         var cluster = destination.Cluster!;
+        telemetry.BeginCall(scope);
         if (destination.Invoker is { } invoker)
         {
             return invoker.InvokeAsync(new InvocationContext(
@@ -100,6 +121,7 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
             if (retry)
             {
                 ResetForRetry(context);
+                state.Retries++;
                 state.Endpoint = cluster.NextEndpoint();
                 continue;
             }

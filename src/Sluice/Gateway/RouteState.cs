@@ -1,4 +1,5 @@
 using Sluice.Plan;
+using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Gateway;
@@ -18,9 +19,10 @@ internal sealed class RouteState
     private readonly DestinationState[] _destinations;
     private readonly uint[] _cumulativeWeights;
 
-    public RouteState(RoutePlan plan, DestinationState[] destinations)
+    public RouteState(RoutePlan plan, DestinationState[] destinations, RequestLabels labels)
     {
         Plan = plan;
+        Labels = labels;
         _destinations = destinations;
         _cumulativeWeights = new uint[destinations.Length];
         uint total = 0;
@@ -37,6 +39,9 @@ internal sealed class RouteState
     public RoutePlan Plan { get; }
 
     public RouteTransformer Transformer { get; }
+
+    /// <summary>Metric labels of requests the route answers itself (CORS preflight).</summary>
+    public RequestLabels Labels { get; }
 
     public ForwarderRequestConfig RequestConfig { get; }
 

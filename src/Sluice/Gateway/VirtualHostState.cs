@@ -1,11 +1,15 @@
 using Sluice.Plan;
+using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
 
 /// <summary>A virtual host of the active plan: its routes, ready to match in order.</summary>
-internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes)
+internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes, RequestLabels labels)
 {
     public VirtualHostPlan Plan { get; } = plan;
 
     public RouteState[] Routes { get; } = routes;
+
+    /// <summary>Metric labels of requests no route of this host matches.</summary>
+    public RequestLabels Labels { get; } = labels;
 }

@@ -1,3 +1,5 @@
+using Sluice.Api;
+
 namespace Sluice.Telemetry;
 
 /// <summary>Access logging: one JSON line per request. Off unless <see cref="Path"/> is set.</summary>
@@ -7,7 +9,7 @@ public sealed record AccessLogOptions
     public string? Path { get; init; }
 
     /// <summary>The fields written (see <see cref="AccessLogFields.All"/>); null = all.</summary>
-    public IReadOnlyList<string>? Fields { get; init; }
+    public ValueList<string>? Fields { get; init; }
 
     /// <summary>Lines waiting for the writer; past this, lines are dropped and counted, never waited for.</summary>
     public int BufferLines { get; init; } = 16 * 1024;

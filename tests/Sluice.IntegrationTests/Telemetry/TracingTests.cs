@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Sluice.Gateway;
@@ -110,6 +111,14 @@ public sealed class TracingTests : IAsyncLifetime
     [Fact]
     public async Task A_new_trace_starts_when_the_caller_sent_none()
     {
+        // As in production whenever ASP.NET Core's hosting activity is created (a listener, or a
+        // logger at Critical): the gateway's span must not hang under that never-exported activity.
+        using var hostingListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(hostingListener);
         await using var collector = await CollectorEndpoint.StartAsync();
         EchoResponse first, second;
         await using (var gateway = await StartGatewayAsync(new TracingOptions

@@ -143,6 +143,29 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.True(after.Value("sluice_config_reload_duration_seconds_count") >= reloads + 1);
     }
 
+    [Fact]
+    public async Task Every_metric_the_Grafana_dashboard_queries_is_exported()
+    {
+        await SendAsync("/once/ok", HttpStatusCode.OK);
+        var metrics = await PrometheusText.ScrapeSettledAsync(_gateway.Admin);
+        var exported = metrics.Samples.Select(s => s.Name).ToHashSet();
+
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Sluice.slnx")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("repository root not found");
+        }
+        var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root.FullName, "deploy/grafana/sluice-dashboard.json")));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(p => p.TryGetProperty("targets", out _))
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .ToList();
+        Assert.True(expressions.Count >= 15);
+        var queried = expressions.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, "sluice_[a-z_]+").Select(m => m.Value)).ToHashSet();
+        Assert.All(queried, name => Assert.Contains(name, exported));
+        Assert.Contains("sluice_upstream_retries_total", queried);
+    }
+
     private async Task SendAsync(string path, HttpStatusCode expected, string host = "api.example")
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,8 @@ namespace Sluice.Telemetry;
 /// </summary>
 internal sealed partial class AccessLogWriter : IAsyncDisposable
 {
-    private static readonly byte[] NewLine = "\n"u8.ToArray();
+    /// <summary>Lines are written in chunks of whole lines, so a shared stdout never splits one.</summary>
+    private const int ChunkBytes = 64 * 1024;
 
     private readonly Channel<AccessLogEntry> _queue;
     private readonly Stream _output;
@@ -32,7 +34,7 @@ internal sealed partial class AccessLogWriter : IAsyncDisposable
         }
         else
         {
-            _output = new FileStream(options.Path!, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+            _output = new FileStream(options.Path!, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
             _ownsOutput = true;
         }
         _queue = Channel.CreateBounded<AccessLogEntry>(new BoundedChannelOptions(options.BufferLines)
@@ -70,7 +72,8 @@ internal sealed partial class AccessLogWriter : IAsyncDisposable
 
     private async Task PumpAsync()
     {
-        var json = new Utf8JsonWriter(_output, new JsonWriterOptions { SkipValidation = true });
+        var chunk = new ArrayBufferWriter<byte>(ChunkBytes);
+        var json = new Utf8JsonWriter(chunk, new JsonWriterOptions { SkipValidation = true });
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {
@@ -81,18 +84,33 @@ internal sealed partial class AccessLogWriter : IAsyncDisposable
                     WriteLine(json, entry);
                     json.Flush();
                     json.Reset();
-                    _output.Write(NewLine);
+                    chunk.Write("\n"u8);
+                    if (chunk.WrittenCount >= ChunkBytes)
+                    {
+                        await WriteChunkAsync(chunk);
+                    }
                 }
                 // Only once the queue is empty: a busy gateway writes in large chunks.
-                await _output.FlushAsync();
+                await WriteChunkAsync(chunk);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Log.WriteFailed(_logger, e);
+                chunk.Clear();
                 json.Reset();
             }
         }
         await json.DisposeAsync();
+    }
+
+    private async Task WriteChunkAsync(ArrayBufferWriter<byte> chunk)
+    {
+        if (chunk.WrittenCount > 0)
+        {
+            await _output.WriteAsync(chunk.WrittenMemory);
+            await _output.FlushAsync();
+            chunk.Clear();
+        }
     }
 
     private void WriteLine(Utf8JsonWriter json, AccessLogEntry entry)

@@ -69,7 +69,7 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
             plans.MarkReady();
         }
         Latest = new ConfigView(snapshot, result, DateTimeOffset.UtcNow);
-        telemetry.ReloadApplied(stopwatch.Elapsed, result.Reports.Select(r => (r.Kind, r.Status.State)));
+        telemetry.ReloadApplied(stopwatch.Elapsed, result.Plan, result.Reports.Select(r => (r.Kind, r.Status.State)));
         Log.PlanApplied(logger, result.Plan.VirtualHosts.Count, result.Plan.Clusters.Count, stopwatch.Elapsed.TotalMilliseconds);
         foreach (var error in snapshot.LoadErrors.Where(e => e.ObjectName is null))
         {

@@ -25,6 +25,8 @@ internal sealed class GatewayMetrics
     private readonly Counter _retries;
     private readonly Counter _reloads;
     private readonly Gauge _objects;
+    private readonly object _bindLock = new();
+    private readonly HashSet<(string, string, string, string)> _bound = [];
 
     public GatewayMetrics()
     {
@@ -77,6 +79,10 @@ internal sealed class GatewayMetrics
             return bound;
         }
         string[] values = [labels.VirtualService, labels.Route, labels.Upstream, labels.Function];
+        lock (_bindLock)
+        {
+            _bound.Add((labels.VirtualService, labels.Route, labels.Upstream, labels.Function));
+        }
         var byClass = new Counter.Child[StatusClasses.Length];
         for (var i = 0; i < byClass.Length; i++)
         {
@@ -85,6 +91,44 @@ internal sealed class GatewayMetrics
         bound = new BoundMetrics(this, byClass, _duration.WithLabels(values), _upstreamDuration.WithLabels(values), _retries.WithLabels(values));
         labels.Metrics = bound;
         return bound;
+    }
+
+    /// <summary>
+    /// Drops the series of label sets the new plan no longer has (a removed route or upstream),
+    /// so the series count follows the configuration. A request still finishing on the old plan
+    /// then counts into a child that is no longer exported.
+    /// </summary>
+    public void Retain(Sluice.Plan.ProxyPlan plan)
+    {
+        var live = new HashSet<(string, string, string, string)>();
+        foreach (var host in plan.VirtualHosts)
+        {
+            live.Add((host.Name, "", "", ""));
+            foreach (var route in host.Routes)
+            {
+                live.Add((host.Name, route.Name, "", ""));
+                foreach (var destination in route.Destinations)
+                {
+                    live.Add((host.Name, route.Name, destination.Cluster ?? "", destination.Function ?? ""));
+                }
+            }
+        }
+        live.Add(("", "", "", ""));
+        lock (_bindLock)
+        {
+            foreach (var stale in _bound.Where(b => !live.Contains(b)).ToList())
+            {
+                string[] values = [stale.Item1, stale.Item2, stale.Item3, stale.Item4];
+                foreach (var statusClass in StatusClasses)
+                {
+                    _requests.RemoveLabelled([.. values, statusClass]);
+                }
+                _duration.RemoveLabelled(values);
+                _upstreamDuration.RemoveLabelled(values);
+                _retries.RemoveLabelled(values);
+                _bound.Remove(stale);
+            }
+        }
     }
 
     /// <summary>Sets the object counts to what the last translation judged (every known pair, zeros included).</summary>

@@ -126,8 +126,9 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
         }
     }
 
-    public void ReloadApplied(TimeSpan duration, IEnumerable<(ConfigKind Kind, StatusState State)> objects)
+    public void ReloadApplied(TimeSpan duration, Sluice.Plan.ProxyPlan plan, IEnumerable<(ConfigKind Kind, StatusState State)> objects)
     {
+        Metrics.Retain(plan);
         Metrics.ReloadSuccesses.Inc();
         Metrics.ReloadDuration.Observe(duration.TotalSeconds);
         Metrics.LastReloadSuccess.SetToCurrentTimeUtc();

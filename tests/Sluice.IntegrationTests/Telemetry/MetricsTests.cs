@@ -144,6 +144,30 @@ public sealed class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Series_of_a_removed_route_go_with_it()
+    {
+        await SendAsync("/once/ok", HttpStatusCode.OK);
+        await SendAsync("/retried", HttpStatusCode.OK);
+        var before = await PrometheusText.ScrapeSettledAsync(_gateway.Admin);
+        Assert.Equal(1, before.Value("sluice_requests_total", ("route", "default/1"), ("status_class", "2xx")));
+
+        await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
+            name: default
+            domains: [api.example]
+            routes:
+            - request_matcher: { path_prefix: /retried }
+              single_destination: { upstream: { name: backend } }
+              extensions: { max_retries: 2 }
+            """);
+        var after = await PrometheusText.ScrapeSettledAsync(_gateway.Admin);
+        Assert.DoesNotContain(after.Samples, s => s.Labels.GetValueOrDefault("route") == "default/1");
+        // Unchanged routes keep their counts across the reload.
+        Assert.Equal(1, after.Value("sluice_requests_total", ("route", "default/0"), ("status_class", "2xx")));
+        await SendAsync("/retried", HttpStatusCode.OK);
+        Assert.Equal(2, (await PrometheusText.ScrapeSettledAsync(_gateway.Admin)).Value("sluice_requests_total", ("route", "default/0"), ("status_class", "2xx")));
+    }
+
+    [Fact]
     public async Task Every_metric_the_Grafana_dashboard_queries_is_exported()
     {
         await SendAsync("/once/ok", HttpStatusCode.OK);

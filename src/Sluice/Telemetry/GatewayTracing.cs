@@ -20,7 +20,12 @@ internal sealed class GatewayTracing : IDisposable
     private static readonly ActivitySource Source = new(SourceName);
 
 #pragma warning disable CS0618 // B3Propagator moved to OpenTelemetry.Extensions.Propagators, which the registry here does not serve.
-    private static readonly TextMapPropagator Propagator = new CompositeTextMapPropagator([new TraceContextPropagator(), new B3Propagator()]);
+    /// <summary>Reads W3C first, then B3 multi-header (<c>X-B3-*</c>), then B3 single-header (<c>b3</c>).</summary>
+    private static readonly TextMapPropagator Extractor =
+        new CompositeTextMapPropagator([new TraceContextPropagator(), new B3Propagator(), new B3Propagator(singleHeader: true)]);
+
+    /// <summary>Writes W3C and B3 multi-header, the form most B3-instrumented services read.</summary>
+    private static readonly TextMapPropagator Injector = new CompositeTextMapPropagator([new TraceContextPropagator(), new B3Propagator()]);
 #pragma warning restore CS0618
 
     /// <summary>Trace headers a client may have sent; replaced, never duplicated, on the upstream request.</summary>
@@ -56,7 +61,7 @@ internal sealed class GatewayTracing : IDisposable
     /// <summary>The server span, child of the context the client sent (W3C first, then B3), else a new trace.</summary>
     public static Activity? StartServer(HttpContext context)
     {
-        var parent = Propagator.Extract(default, context.Request.Headers, static (headers, name) =>
+        var parent = Extractor.Extract(default, context.Request.Headers, static (headers, name) =>
             headers.TryGetValue(name, out var values) ? Array.ConvertAll(values.ToArray(), v => v ?? "") : null);
         // ASP.NET Core's own hosting activity is never exported; a span hung under it would
         // have a parent nobody sees. The gateway's span is the root unless the client sent one.
@@ -106,7 +111,7 @@ internal sealed class GatewayTracing : IDisposable
         {
             headers.Remove(name);
         }
-        Propagator.Inject(new PropagationContext(span.Context, default), headers,
+        Injector.Inject(new PropagationContext(span.Context, default), headers,
             static (carrier, name, value) => carrier.TryAddWithoutValidation(name, value));
     }
 

@@ -81,6 +81,11 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.StartsWith($"00-{TraceId}-", echo.Headers["traceparent"]);
         Assert.Equal(TraceId, echo.Headers["x-b3-traceid"]);
         Assert.NotEqual(ClientSpanId, echo.Headers["x-b3-spanid"]);
+
+        var single = await SendAsync(gateway, ("b3", $"{TraceId}-{ClientSpanId}-1"));
+        Assert.StartsWith($"00-{TraceId}-", single.Headers["traceparent"]);
+        Assert.False(single.Headers.ContainsKey("b3"));   // replaced by the multi-header form
+        Assert.Equal(TraceId, single.Headers["x-b3-traceid"]);
     }
 
     [Fact]

@@ -17,16 +17,16 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
     /// <summary>One telemetry scope per request: started here, completed when the response has ended.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
-        var request = telemetry.Start(context);
+        var scope = telemetry.Start(context);
         var failed = true;
         try
         {
-            await RouteAsync(context, request);
+            await RouteAsync(context, scope);
             failed = false;
         }
         finally
         {
-            telemetry.Complete(context, request, failed);
+            telemetry.Complete(context, scope, failed);
         }
     }
 
@@ -39,6 +39,7 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
         {
             return GatewayAnswers.WriteAsync(context, 404, "no_virtual_service", $"no virtual service serves host '{request.Host.Value}'");
         }
+        scope.Labels = host.Labels;
 
         if (host.Plan.RequireTls && !request.IsHttps)
         {
@@ -55,7 +56,6 @@ internal sealed class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder
                 return ServeAsync(context, routes[i], isPreflight, scope);
             }
         }
-        scope.Labels = host.Labels;
         return GatewayAnswers.WriteAsync(context, 404, "no_route", $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
     }
 

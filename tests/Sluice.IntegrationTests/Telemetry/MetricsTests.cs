@@ -98,13 +98,13 @@ public sealed class MetricsTests : IAsyncLifetime
             var buckets = metrics.Find(histogram + "_bucket", once).ToList();
             var expected = GatewayMetrics.DurationBuckets.Select(b => b.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("+Inf");
             Assert.Equal(expected, buckets.Select(b => b.Labels["le"]));
-            // Cumulative: nothing at or under 0.25 s, the request from 0.5 s on (a loaded machine may need up to 30 s).
+            // Cumulative: nothing at or under 0.25 s, the request (a 300 ms backend) from 0.5 s on (a loaded machine may need up to 30 s).
             Assert.Equal(0, metrics.Value(histogram + "_bucket", [.. once, ("le", "0.25")]));
             Assert.Equal(1, metrics.Value(histogram + "_bucket", [.. once, ("le", "30")]));
             Assert.Equal(1, metrics.Value(histogram + "_bucket", [.. once, ("le", "+Inf")]));
             Assert.Equal(1, metrics.Value(histogram + "_count", once));
             var sum = metrics.Value(histogram + "_sum", once);
-            Assert.InRange(sum, 0.3, 30);
+            Assert.InRange(sum, 0.28, 30);   // timers may fire a little early
         }
         // The upstream call is part of the request.
         Assert.True(metrics.Value("sluice_upstream_duration_seconds_sum", once) <= metrics.Value("sluice_request_duration_seconds_sum", once));

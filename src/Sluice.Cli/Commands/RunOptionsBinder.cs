@@ -30,14 +30,16 @@ internal sealed class RunOptionsBinder
 
     public Option<string?> Role { get; } = Create("--role", "all|gateway|controller", "Serve traffic, write statuses, or both", "all");
 
-    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role];
+    public TelemetryFlags Telemetry { get; } = new();
+
+    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role, .. Telemetry.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {
         string? Get(Option<string?> option) => EnvironmentFallback.Get(parseResult, option, context);
         string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option);
 
-        return new GatewayOptions
+        var options = new GatewayOptions
         {
             ConfigDir = ConfigDirOption.Resolve(parseResult, ConfigDir, context),
             Bind = Get(Bind) is { } bind ? ParseAddress(bind, Source(Bind)) : Defaults.Bind,
@@ -48,6 +50,7 @@ internal sealed class RunOptionsBinder
             AdminBind = Get(AdminBind) is { } adminBind ? ParseAddress(adminBind, Source(AdminBind)) : Defaults.AdminBind,
             Role = Get(Role) is { } role ? ParseRole(role, Source(Role)) : Defaults.Role,
         };
+        return Telemetry.Apply(options, parseResult, context);
     }
 
     internal static int ParsePort(string text, string source)

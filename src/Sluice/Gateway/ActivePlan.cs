@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
+using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
 
@@ -71,7 +72,9 @@ internal sealed class ActivePlan
 
         var hosts = plan.VirtualHosts.Select(host => new VirtualHostState(host, host.Routes.Select(route => new RouteState(
             route,
-            route.Destinations.Select(d => new DestinationState(d, d.Cluster is null ? null : clusters[d.Cluster])).ToArray())).ToArray())).ToList();
+            route.Destinations.Select(d => new DestinationState(
+                d, d.Cluster is null ? null : clusters[d.Cluster], RequestLabels.ForDestination(host, route, d))).ToArray(),
+            RequestLabels.ForRoute(host, route))).ToArray(), RequestLabels.ForHost(host))).ToList();
         return (new ActivePlan(
             plan,
             new HostTable(hosts),

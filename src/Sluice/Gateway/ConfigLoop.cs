@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sluice.Api;
 using Sluice.Storage;
+using Sluice.Telemetry;
 using Sluice.Translation;
 
 namespace Sluice.Gateway;
@@ -11,7 +12,7 @@ namespace Sluice.Gateway;
 /// verdicts written back, only where they changed (a status write never retriggers translation:
 /// the store does not count it as a change). A failure here never takes down what is serving.
 /// </summary>
-internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, ILogger<ConfigLoop> logger)
+internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, GatewayTelemetry telemetry, ILogger<ConfigLoop> logger)
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan TlsFileCheckInterval = TimeSpan.FromSeconds(2);
@@ -101,6 +102,7 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         {
             // A translator bug must not stop the gateway: keep serving the last plan.
             Log.TranslationFailed(logger, e);
+            telemetry.ReloadFailed(stopwatch.Elapsed);
             return;
         }
         _state = result.State;
@@ -113,6 +115,7 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
             plans.MarkReady();
         }
         Latest = new ConfigView(snapshot, result, DateTimeOffset.UtcNow);
+        telemetry.ReloadApplied(stopwatch.Elapsed, result.Plan, result.Reports.Select(r => (r.Kind, r.Status.State)));
         Log.PlanApplied(logger, result.Plan.VirtualHosts.Count, result.Plan.Clusters.Count, stopwatch.Elapsed.TotalMilliseconds);
         foreach (var error in snapshot.LoadErrors.Where(e => e.ObjectName is null))
         {

@@ -1,9 +1,10 @@
 using Sluice.Plan;
+using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
 
 /// <summary>A route destination bound to its cluster, or to the answer given instead of one.</summary>
-internal sealed class DestinationState(DestinationPlan plan, ClusterState? cluster)
+internal sealed class DestinationState(DestinationPlan plan, ClusterState? cluster, RequestLabels labels)
 {
     public DestinationPlan Plan { get; } = plan;
 
@@ -12,4 +13,7 @@ internal sealed class DestinationState(DestinationPlan plan, ClusterState? clust
 
     /// <summary>A plugin's invoker for this destination; null means plain forwarding.</summary>
     public IInvoker? Invoker { get; } = cluster?.InvokerFor(plan.Function);
+
+    /// <summary>Metric labels of requests sent here.</summary>
+    public RequestLabels Labels { get; } = labels;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
 
@@ -32,4 +33,13 @@ public sealed record GatewayOptions
 
     /// <summary>Largest request body buffered so it can be retried; larger bodies are not retried.</summary>
     public int MaxRetryBufferBytes { get; init; } = 64 * 1024;
+
+    /// <summary>JSON access log lines; off by default.</summary>
+    public AccessLogOptions AccessLog { get; init; } = new();
+
+    /// <summary>OpenTelemetry tracing; off by default.</summary>
+    public TracingOptions Tracing { get; init; } = new();
+
+    /// <summary>StatsD export; off by default.</summary>
+    public StatsdOptions Statsd { get; init; } = new();
 }

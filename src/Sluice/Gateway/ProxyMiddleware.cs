@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 using Sluice.Plugins.Events;
+using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Gateway;
@@ -14,9 +15,30 @@ namespace Sluice.Gateway;
 /// then answers locally or forwards with YARP's <see cref="IHttpForwarder"/>, retrying where the
 /// route allows it. Everything it reads was prepared when the plan was built.
 /// </summary>
-internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder forwarder, GatewayOptions options, ILogger<ProxyMiddleware> logger)
+internal sealed partial class ProxyMiddleware(
+    PlanHolder plans,
+    IHttpForwarder forwarder,
+    GatewayOptions options,
+    GatewayTelemetry telemetry,
+    ILogger<ProxyMiddleware> logger)
 {
-    public Task InvokeAsync(HttpContext context)
+    /// <summary>One telemetry scope per request: started here, completed when the response has ended.</summary>
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var scope = telemetry.Start(context);
+        var failed = true;
+        try
+        {
+            await RouteAsync(context, scope);
+            failed = false;
+        }
+        finally
+        {
+            telemetry.Complete(context, scope, failed);
+        }
+    }
+
+    private Task RouteAsync(HttpContext context, RequestTelemetry scope)
     {
         var plan = plans.Current;
         var request = context.Request;
@@ -25,6 +47,7 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
         {
             return GatewayAnswers.WriteAsync(context, 404, "no_virtual_service", $"no virtual service serves host '{request.Host.Value}'");
         }
+        scope.Labels = host.Labels;
 
         if (host.Plan.Tls is not null && !request.IsHttps)
         {
@@ -34,23 +57,23 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
 
         if (host.HasEventRoutes && request.Path.Value == CloudEventRequests.EventsPath)
         {
-            return ServeEventAsync(context, host);
+            return ServeEventAsync(context, host, scope);
         }
-        return MatchAndServeAsync(context, host);
+        return MatchAndServeAsync(context, host, scope);
     }
 
     /// <summary>A CloudEvent is checked (and a structured one read) before event routes match it.</summary>
-    private async Task ServeEventAsync(HttpContext context, VirtualHostState host)
+    private async Task ServeEventAsync(HttpContext context, VirtualHostState host, RequestTelemetry scope)
     {
         if (await CloudEventRequests.CheckAsync(context) is { } refused)
         {
             await GatewayAnswers.WriteAsync(context, refused.StatusCode, refused.Code, refused.Message);
             return;
         }
-        await MatchAndServeAsync(context, host);
+        await MatchAndServeAsync(context, host, scope);
     }
 
-    private Task MatchAndServeAsync(HttpContext context, VirtualHostState host)
+    private Task MatchAndServeAsync(HttpContext context, VirtualHostState host, RequestTelemetry scope)
     {
         var request = context.Request;
         var isPreflight = CorsPolicy.IsPreflight(request);
@@ -59,14 +82,15 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
         {
             if (RouteMatcher.Matches(routes[i], request, isPreflight))
             {
-                return ServeAsync(context, routes[i], isPreflight);
+                return ServeAsync(context, routes[i], isPreflight, scope);
             }
         }
         return GatewayAnswers.WriteAsync(context, 404, "no_route", $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
     }
 
-    private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight)
+    private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight, RequestTelemetry scope)
     {
+        scope.Labels = route.Labels;
         if (isPreflight && route.Transformer.Cors is { } cors)
         {
             return cors.AnswerPreflightAsync(context);
@@ -80,11 +104,13 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
             return LocalAnswers.DirectResponseAsync(context, route.Plan, direct);
         }
         var destination = route.PickDestination();
+        scope.Labels = destination.Labels;
         if (destination.Plan.Answer is { } answer)
         {
             return GatewayAnswers.WriteAsync(context, answer.StatusCode, answer.Code, answer.Message);
         }
         var cluster = destination.Cluster!;
+        telemetry.BeginCall(scope);
         if (destination.Invoker is { } invoker)
         {
             return invoker.InvokeAsync(new InvocationContext(
@@ -133,6 +159,7 @@ internal sealed partial class ProxyMiddleware(PlanHolder plans, IHttpForwarder f
             if (retry)
             {
                 ResetForRetry(context);
+                state.Retries++;
                 state.Endpoint = cluster.NextEndpoint();
                 continue;
             }

@@ -13,4 +13,7 @@ internal sealed class ProxyRequestState
 
     /// <summary>Set by the transformer when it held back a 5xx.</summary>
     public bool RetryRequested { get; set; }
+
+    /// <summary>Attempts sent again so far (metrics, access log, trace).</summary>
+    public int Retries { get; set; }
 }

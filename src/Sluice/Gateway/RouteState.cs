@@ -1,5 +1,6 @@
 using System.Net;
 using Sluice.Plan;
+using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Gateway;
@@ -19,9 +20,10 @@ internal sealed class RouteState
     private readonly DestinationState[] _destinations;
     private readonly uint[] _cumulativeWeights;
 
-    public RouteState(RoutePlan plan, DestinationState[] destinations)
+    public RouteState(RoutePlan plan, DestinationState[] destinations, RequestLabels labels)
     {
         Plan = plan;
+        Labels = labels;
         _destinations = destinations;
         _cumulativeWeights = new uint[destinations.Length];
         uint total = 0;
@@ -39,6 +41,9 @@ internal sealed class RouteState
     public RoutePlan Plan { get; }
 
     public RouteTransformer Transformer { get; }
+
+    /// <summary>Metric labels of requests the route answers itself (CORS preflight).</summary>
+    public RequestLabels Labels { get; }
 
     public ForwarderRequestConfig RequestConfig { get; }
 

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Sluice.Plan;
+using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Gateway;
@@ -47,6 +48,7 @@ internal sealed class RouteTransformer : HttpTransformer
             proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-for", client.ToString());
         }
         proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-proto", request.Scheme);
+        GatewayTracing.Inject(proxyRequest);
 
         var added = _route.AddRequestHeaders;
         for (var i = 0; i < added.Count; i++)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sluice.Storage;
+using Sluice.Telemetry;
 using Sluice.Translation;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -19,12 +20,14 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly WebApplication? _traffic;
     private readonly WebApplication? _admin;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly GatewayTelemetry _telemetry;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
 
-    private SluiceServer(WebApplication? traffic, WebApplication? admin, ConfigLoop loop, PlanHolder plans, ILoggerFactory loggerFactory)
+    private SluiceServer(WebApplication? traffic, WebApplication? admin, ConfigLoop loop, PlanHolder plans, GatewayTelemetry telemetry, ILoggerFactory loggerFactory)
     {
+        _telemetry = telemetry;
         _traffic = traffic;
         _admin = admin;
         _loggerFactory = loggerFactory;
@@ -63,18 +66,19 @@ public sealed class SluiceServer : IAsyncDisposable
         var loggerFactory = CreateLoggerFactory(logging);
         var plans = new PlanHolder(loggerFactory);
         var translator = new Translator(plugins ?? PluginRegistry.Default);
-        var loop = new ConfigLoop(store, translator, plans, options.Role, loggerFactory.CreateLogger<ConfigLoop>());
+        var telemetry = new GatewayTelemetry(options, loggerFactory);
+        var loop = new ConfigLoop(store, translator, plans, options.Role, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
 
         WebApplication? traffic = null;
         if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.HttpsPort > 0 || options.Http2Port > 0))
         {
-            traffic = BuildTraffic(options, plans, logging);
+            traffic = BuildTraffic(options, plans, telemetry, logging);
             await traffic.StartAsync(cancellationToken);
         }
         WebApplication? admin = null;
         if (options.AdminPort > 0)
         {
-            admin = BuildAdmin(options, plans, loop, logging);
+            admin = BuildAdmin(options, plans, loop, telemetry, logging);
             try
             {
                 await admin.StartAsync(cancellationToken);
@@ -88,12 +92,13 @@ public sealed class SluiceServer : IAsyncDisposable
                     await traffic.StopAsync(CancellationToken.None);
                     await traffic.DisposeAsync();
                 }
+                await telemetry.DisposeAsync();
                 loggerFactory.Dispose();
                 throw;
             }
         }
 
-        return new SluiceServer(traffic, admin, loop, plans, loggerFactory)
+        return new SluiceServer(traffic, admin, loop, plans, telemetry, loggerFactory)
         {
             HttpPort = traffic is not null && options.HttpPort > 0 ? options.HttpPort : null,
             HttpsPort = traffic is not null && options.HttpsPort > 0 ? options.HttpsPort : null,
@@ -117,12 +122,14 @@ public sealed class SluiceServer : IAsyncDisposable
             await _admin.DisposeAsync();
         }
         await Plans.DisposeClustersAsync();
+        // After the listeners: the last requests' spans, lines and samples are flushed.
+        await _telemetry.DisposeAsync();
         _stopping.Dispose();
         _loggerFactory.Dispose();
         _stopped.TrySetResult();
     }
 
-    private static WebApplication BuildTraffic(GatewayOptions options, PlanHolder plans, ILoggerProvider? logging)
+    private static WebApplication BuildTraffic(GatewayOptions options, PlanHolder plans, GatewayTelemetry telemetry, ILoggerProvider? logging)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder, logging);
@@ -162,18 +169,20 @@ public sealed class SluiceServer : IAsyncDisposable
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var middleware = new ProxyMiddleware(plans, app.Services.GetRequiredService<IHttpForwarder>(), options, app.Services.GetRequiredService<ILogger<ProxyMiddleware>>());
+        var middleware = new ProxyMiddleware(
+            plans, app.Services.GetRequiredService<IHttpForwarder>(), options, telemetry, app.Services.GetRequiredService<ILogger<ProxyMiddleware>>());
         app.Run(middleware.InvokeAsync);
         return app;
     }
 
-    private static WebApplication BuildAdmin(GatewayOptions options, PlanHolder plans, ConfigLoop loop, ILoggerProvider? logging)
+    private static WebApplication BuildAdmin(GatewayOptions options, PlanHolder plans, ConfigLoop loop, GatewayTelemetry telemetry, ILoggerProvider? logging)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder, logging);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.AdminBind, options.AdminPort));
         var app = builder.Build();
         AdminEndpoints.Map(app, plans, loop);
+        app.MapGet("/metrics", telemetry.Metrics.WriteAsync);
         return app;
     }
 

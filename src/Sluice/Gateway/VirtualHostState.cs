@@ -1,9 +1,10 @@
 using Sluice.Plan;
+using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
 
 /// <summary>A virtual host of the active plan: its routes, ready to match in order.</summary>
-internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes)
+internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes, RequestLabels labels)
 {
     public VirtualHostPlan Plan { get; } = plan;
 
@@ -11,4 +12,7 @@ internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes
 
     /// <summary>Requests to <c>/events</c> are checked as CloudEvents only on hosts with event routes.</summary>
     public bool HasEventRoutes { get; } = routes.Any(r => r.Plan.Match.EventType is not null);
+
+    /// <summary>Metric labels of requests no route of this host matches.</summary>
+    public RequestLabels Labels { get; } = labels;
 }

@@ -1,0 +1,8 @@
+namespace Sluice.Telemetry;
+
+public enum TracingExporter
+{
+    None,
+    Otlp,
+    Zipkin,
+}

@@ -182,6 +182,8 @@ public sealed class SluiceServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.AdminBind, options.AdminPort));
         var app = builder.Build();
         AdminEndpoints.Map(app, plans, loop);
+        telemetry.Metrics.ObserveEndpoints(() => plans.Current.Clusters.Values.SelectMany(cluster =>
+            cluster.Endpoints.Select(e => (cluster.Plan.Name, e.Prefix["http://".Length..], e.IsHealthy, e.ActiveRequests))));
         app.MapGet("/metrics", telemetry.Metrics.WriteAsync);
         return app;
     }

@@ -25,6 +25,8 @@ internal sealed class GatewayMetrics
     private readonly Counter _retries;
     private readonly Counter _reloads;
     private readonly Gauge _objects;
+    private readonly Gauge _endpointHealthy;
+    private readonly Gauge _endpointActive;
     private readonly object _bindLock = new();
     private readonly HashSet<(string, string, string, string)> _bound = [];
 
@@ -49,6 +51,10 @@ internal sealed class GatewayMetrics
         LastReloadSuccess = factory.CreateGauge("sluice_config_last_reload_success_timestamp_seconds", "Unix time of the last configuration applied.");
         _objects = factory.CreateGauge("sluice_config_objects", "Configuration objects by kind and the status state this gateway gave them.",
             new GaugeConfiguration { LabelNames = ["kind", "state"] });
+        _endpointHealthy = factory.CreateGauge("sluice_upstream_endpoint_healthy", "1 while an endpoint passes its health checks (always 1 without checks), else 0.",
+            new GaugeConfiguration { LabelNames = ["upstream", "endpoint"] });
+        _endpointActive = factory.CreateGauge("sluice_upstream_endpoint_active_requests", "Requests in flight to an endpoint.",
+            new GaugeConfiguration { LabelNames = ["upstream", "endpoint"] });
         AccessLogDropped = factory.CreateCounter("sluice_access_log_dropped_total", "Access log lines dropped because the writer fell behind.");
         StatsdDropped = factory.CreateCounter("sluice_statsd_dropped_total", "StatsD samples dropped because the sender fell behind.");
     }
@@ -143,6 +149,27 @@ internal sealed class GatewayMetrics
             }
         }
     }
+
+    /// <summary>
+    /// Endpoint state is read from the live plan when scraped, not pushed per request: the series
+    /// follow the configured endpoints, and a removed endpoint's series go with it.
+    /// </summary>
+    public void ObserveEndpoints(Func<IEnumerable<(string Upstream, string Endpoint, bool Healthy, int ActiveRequests)>> endpoints) =>
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            var seen = new HashSet<(string, string)>();
+            foreach (var (upstream, endpoint, healthy, active) in endpoints())
+            {
+                seen.Add((upstream, endpoint));
+                _endpointHealthy.WithLabels(upstream, endpoint).Set(healthy ? 1 : 0);
+                _endpointActive.WithLabels(upstream, endpoint).Set(active);
+            }
+            foreach (var labels in _endpointHealthy.GetAllLabelValues().Where(l => !seen.Contains((l[0], l[1]))).ToList())
+            {
+                _endpointHealthy.RemoveLabelled(labels);
+                _endpointActive.RemoveLabelled(labels);
+            }
+        });
 
     public async Task WriteAsync(HttpContext context)
     {

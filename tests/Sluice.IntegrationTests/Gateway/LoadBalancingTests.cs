@@ -113,6 +113,9 @@ public sealed class LoadBalancingTests : GatewayTest
         // Two failed probes at 100 ms intervals: out within ~0.3 s; allow a second under load.
         await WaitForAsync(async () => (await CountAsync(30))["b1"] == 0, "b1 was not ejected within 2 s");
         Assert.False(await EndpointHealthyAsync(_backends[1].Port));
+        var metrics = await Gateway.Admin.GetStringAsync("/metrics");
+        Assert.Contains($"sluice_upstream_endpoint_healthy{{upstream=\"pool\",endpoint=\"127.0.0.1:{_backends[1].Port}\"}} 0", metrics);
+        Assert.Contains($"sluice_upstream_endpoint_healthy{{upstream=\"pool\",endpoint=\"127.0.0.1:{_backends[0].Port}\"}} 1", metrics);
 
         _backends[1].Healthy = true;
         await WaitForAsync(async () => (await CountAsync(30))["b1"] == 10, "b1 did not come back within 2 s");

@@ -22,6 +22,8 @@ if ! command -v nats-server >/dev/null; then
 fi
 
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
+# The benchmark harness is not a test, but it must keep compiling against the library.
+dotnet build bench/Sluice.Bench -c Release -warnaserror -nologo -v quiet
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

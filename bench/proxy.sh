@@ -19,9 +19,13 @@ NGINX_PORT=${NGINX_PORT:-18081}
 SLUICE_PORT=${SLUICE_PORT:-18082}
 SLUICE_ADMIN_PORT=${SLUICE_ADMIN_PORT:-18083}
 READY_TIMEOUT=${READY_TIMEOUT:-90}
+SLUICE_OBS_PORT=${SLUICE_OBS_PORT:-18084}
+SLUICE_OBS_ADMIN_PORT=${SLUICE_OBS_ADMIN_PORT:-18085}
+SLUICE_OBS_OTLP_PORT=${SLUICE_OBS_OTLP_PORT:-18086}
+SLUICE_OBS_STATSD_PORT=${SLUICE_OBS_STATSD_PORT:-18087}
 
 require_tools wrk nginx taskset curl awk
-require_free_ports "$BACKEND_PORT" "$NGINX_PORT" "$SLUICE_PORT" "$SLUICE_ADMIN_PORT"
+require_free_ports "$BACKEND_PORT" "$NGINX_PORT" "$SLUICE_PORT" "$SLUICE_ADMIN_PORT" "$SLUICE_OBS_PORT" "$SLUICE_OBS_ADMIN_PORT"
 [ "$THREADS" -le "$CONNECTIONS" ] || die "THREADS must be <= CONNECTIONS"
 
 bench_setup proxy
@@ -60,7 +64,10 @@ CONF
 
 # --- Sluice: one static upstream -> the backend, one virtual service '*' with a prefix route -
 SLUICE_SKIPPED=""
+# start_sluice NAME PORT ADMIN_PORT [EXTRA FLAGS…]: one config folder shared by every Sluice target.
 start_sluice() {
+  local name=$1 port=$2 admin=$3
+  shift 3
   local cfg="$WORK/sluice-config"
   mkdir -p "$cfg/upstreams" "$cfg/virtualservices"
   cat >"$cfg/upstreams/backend.yml" <<YML
@@ -81,21 +88,21 @@ routes:
     upstream:
       name: backend
 YML
-  local args=(run --config-dir "$cfg" --http-port "$SLUICE_PORT" --admin-port "$SLUICE_ADMIN_PORT"
-              --http2-port 0 --https-port 0)
+  local args=(run --config-dir "$cfg" --http-port "$port" --admin-port "$admin"
+              --http2-port 0 --https-port 0 "$@")
   # Bind traffic to loopback when the CLI knows --bind (DESIGN.md lists it).
   if "$SLUICE_BIN" run --help 2>/dev/null | grep -q -- '--bind'; then args+=(--bind 127.0.0.1); fi
-  taskset -c "$PROXY_CPU" "$SLUICE_BIN" "${args[@]}" >"$WORK/sluice.log" 2>&1 &
+  taskset -c "$PROXY_CPU" "$SLUICE_BIN" "${args[@]}" >"$WORK/$name.log" 2>&1 &
   PROXY_PID=$!
   BENCH_PIDS+=("$PROXY_PID")
-  if ! wait_http 200 "$READY_TIMEOUT" "http://127.0.0.1:$SLUICE_ADMIN_PORT/readyz"; then
-    tail -n 40 "$WORK/sluice.log" >&2 || true
+  if ! wait_http 200 "$READY_TIMEOUT" "http://127.0.0.1:$admin/readyz"; then
+    tail -n 40 "$WORK/$name.log" >&2 || true
     return 1
   fi
-  if ! wait_http 200 10 "http://127.0.0.1:$SLUICE_PORT/"; then
-    log "sluice is ready but / does not answer 200:"
-    curl -s -i --max-time 2 "http://127.0.0.1:$SLUICE_PORT/" >&2 || true
-    tail -n 40 "$WORK/sluice.log" >&2 || true
+  if ! wait_http 200 10 "http://127.0.0.1:$port/"; then
+    log "$name is ready but / does not answer 200:"
+    curl -s -i --max-time 2 "http://127.0.0.1:$port/" >&2 || true
+    tail -n 40 "$WORK/$name.log" >&2 || true
     return 1
   fi
 }
@@ -141,7 +148,7 @@ for target in $TARGETS; do
         SLUICE_SKIPPED="SluiceServer is still the skeleton (NotImplementedException) on this branch"
       elif ! build_sluice; then
         SLUICE_SKIPPED="dotnet build -c Release of the sluice host failed (SLUICE_HOST=bench hosts the library without the CLI)"
-      elif ! start_sluice; then
+      elif ! start_sluice sluice "$SLUICE_PORT" "$SLUICE_ADMIN_PORT"; then
         SLUICE_SKIPPED="sluice did not become ready (see log above)"
         cp "$WORK/sluice.log" "$RESULTS_DIR/proxy-$STAMP-sluice.log" 2>/dev/null || true
         stop_pid "$PROXY_PID"
@@ -149,14 +156,23 @@ for target in $TARGETS; do
         SLUICE_PID=$PROXY_PID; PORT[sluice]=$SLUICE_PORT; MEASURED+=(sluice)
       fi
       [ -n "$SLUICE_SKIPPED" ] && log "sluice skipped: $SLUICE_SKIPPED" ;;
-    *) die "unknown target '$target' (direct, nginx, sluice)" ;;
+    sluice-obs)
+      # The same gateway with every telemetry output on: traces for every request (sampled at 1,
+      # exported over OTLP to a port nobody listens on), a JSON access log line per request to a
+      # file, StatsD datagrams to a UDP port nobody reads. Metrics are on in both targets.
+      [ -n "${SLUICE_PID:-}" ] || build_sluice || die "build failed"
+      start_sluice sluice-obs "$SLUICE_OBS_PORT" "$SLUICE_OBS_ADMIN_PORT" \
+        --tracing otlp --tracing-protocol http/protobuf --tracing-endpoint "http://127.0.0.1:$SLUICE_OBS_OTLP_PORT" \
+        --access-log "$WORK/access.log" --statsd "127.0.0.1:$SLUICE_OBS_STATSD_PORT" || die "sluice-obs did not start"
+      PORT[sluice-obs]=$SLUICE_OBS_PORT; MEASURED+=(sluice-obs) ;;
+    *) die "unknown target '$target' (direct, nginx, sluice, sluice-obs)" ;;
   esac
 done
 
 for round in $(seq 1 "$ROUNDS"); do
   for target in "${MEASURED[@]}"; do
     if [ "$round" = 1 ]; then
-      warm=$WARMUP; [ "$target" = sluice ] && warm=$WARMUP_SLUICE
+      warm=$WARMUP; [[ "$target" == sluice* ]] && warm=$WARMUP_SLUICE
     else
       warm=1
     fi
@@ -179,13 +195,13 @@ fmt_ms() { awk -v u="$1" 'BEGIN { if (u == "nan" || u == "") print "-"; else pri
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 
 say ""
-say "$(printf '%-8s %12s %10s %10s %8s   %s' target 'requests/s' 'p50 ms' 'p99 ms' errors 'requests/s of every round')"
+say "$(printf '%-10s %12s %10s %10s %8s   %s' target 'requests/s' 'p50 ms' 'p99 ms' errors 'requests/s of every round')"
 for target in $TARGETS; do
   if [ -n "${RPS[$target]:-}" ]; then
-    say "$(printf '%-8s %12.0f %10s %10s %8s   %s' "$target" "${RPS[$target]}" "$(fmt_ms "${P50[$target]}")" \
+    say "$(printf '%-10s %12.0f %10s %10s %8s   %s' "$target" "${RPS[$target]}" "$(fmt_ms "${P50[$target]}")" \
       "$(fmt_ms "${P99[$target]}")" "${ERRS[$target]}" "${ALL_RPS[$target]}")"
   else
-    say "$(printf '%-8s %12s %10s %10s %8s' "$target" n/a - - -)"
+    say "$(printf '%-10s %12s %10s %10s %8s' "$target" n/a - - -)"
   fi
 done
 say ""
@@ -194,6 +210,9 @@ if [ -n "${RPS[sluice]:-}" ]; then
     [ -n "${RPS[$base]:-}" ] || continue
     say "sluice/$base: requests/s x$(ratio "${RPS[sluice]}" "${RPS[$base]}") (best rounds x$(ratio "${BEST[sluice]}" "${BEST[$base]}")), p50 x$(ratio "${P50[sluice]}" "${P50[$base]}"), p99 x$(ratio "${P99[sluice]}" "${P99[$base]}")"
   done
+fi
+if [ -n "${RPS[sluice]:-}" ] && [ -n "${RPS[sluice-obs]:-}" ]; then
+  say "sluice-obs/sluice (tracing + access log + statsd on / off): requests/s x$(ratio "${RPS[sluice-obs]}" "${RPS[sluice]}") (best rounds x$(ratio "${BEST[sluice-obs]}" "${BEST[sluice]}")), p50 x$(ratio "${P50[sluice-obs]}" "${P50[sluice]}"), p99 x$(ratio "${P99[sluice-obs]}" "${P99[sluice]}")"
 fi
 if [ -n "${RPS[nginx]:-}" ] && [ -n "${RPS[direct]:-}" ]; then
   say "nginx/direct: requests/s x$(ratio "${RPS[nginx]}" "${RPS[direct]}") (best rounds x$(ratio "${BEST[nginx]}" "${BEST[direct]}")), p50 x$(ratio "${P50[nginx]}" "${P50[direct]}"), p99 x$(ratio "${P99[nginx]}" "${P99[direct]}")"

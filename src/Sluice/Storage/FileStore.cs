@@ -32,6 +32,7 @@ public sealed class FileStore : IConfigStore
     private readonly string _stateDirectory;
     private readonly ObjectRecordStore _records;
     private readonly FileStoreOptions _options;
+    private readonly ParsedFileCache _parsed = new();
     // The file lock excludes other processes; this excludes other callers in this one without
     // making them spin on the file.
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -238,7 +239,8 @@ public sealed class FileStore : IConfigStore
                 records[new ObjectKey(kind, name)] = record;
             }
         }
-        var state = FolderReader.Read(files, records);
+        var state = FolderReader.Read(files, records, _parsed);
+        _parsed.Retain(files.Select(f => f.RelativePath));
         if (writable)
         {
             foreach (var (key, record) in state.RecordChanges)

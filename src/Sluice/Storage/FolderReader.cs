@@ -14,11 +14,11 @@ namespace Sluice.Storage;
 /// </remarks>
 internal static class FolderReader
 {
-    public static FolderState Read(IReadOnlyList<SourceFile> files, IReadOnlyDictionary<ObjectKey, ObjectRecord> records)
+    public static FolderState Read(IReadOnlyList<SourceFile> files, IReadOnlyDictionary<ObjectKey, ObjectRecord> records, ParsedFileCache parsed)
     {
         var errors = new List<ConfigError>();
         var definitions = new Dictionary<ObjectKey, ObjectDefinition>();
-        var objects = new List<(ObjectDefinition Definition, IConfigObject Object)>();
+        var objects = new List<(ObjectDefinition Definition, IConfigObject Object, ParsedFile File, int Document)>();
         // File → its first file-level error: the file did not parse as a whole.
         var brokenFiles = new Dictionary<string, ConfigError>(StringComparer.Ordinal);
         var secrets = new Dictionary<string, ValueMap>(StringComparer.Ordinal);
@@ -55,7 +55,7 @@ internal static class FolderReader
                     artifacts[file.Name] = file.Bytes;
                     break;
                 default:
-                    ReadObjects(file, kind!.Value, errors, definitions, objects, brokenFiles);
+                    ReadObjects(file, parsed.Get(file, kind!.Value), errors, definitions, objects, brokenFiles);
                     break;
             }
         }
@@ -64,10 +64,10 @@ internal static class FolderReader
         var changes = new List<KeyValuePair<ObjectKey, ObjectRecord?>>();
         var upstreams = new List<Upstream>();
         var services = new List<VirtualService>();
-        foreach (var (definition, obj) in objects)
+        foreach (var (definition, obj, file, document) in objects)
         {
             var key = definition.Key;
-            var hash = StoredObjects.ContentHash(obj);
+            var hash = file.ContentHash(document, obj);
             records.TryGetValue(key, out var old);
             var record = Next(old, hash, definition.File.RelativePath);
             if (!ReferenceEquals(record, old))
@@ -143,16 +143,18 @@ internal static class FolderReader
 
     private static void ReadObjects(
         SourceFile file,
-        ConfigKind kind,
+        ParsedFile parsed,
         List<ConfigError> errors,
         Dictionary<ObjectKey, ObjectDefinition> definitions,
-        List<(ObjectDefinition, IConfigObject)> objects,
+        List<(ObjectDefinition, IConfigObject, ParsedFile, int)> objects,
         Dictionary<string, ConfigError> brokenFiles)
     {
-        var text = SourceText.Decode(file.Bytes);
-        var documents = ConfigCodec.ReadDocuments(text, kind, file.RelativePath);
-        foreach (var document in documents)
+        var kind = parsed.Kind;
+        var text = parsed.Text;
+        var documents = parsed.Documents;
+        for (var index = 0; index < documents.Count; index++)
         {
+            var document = documents[index];
             var name = document.Name ?? document.Object?.Name;
             if (string.IsNullOrEmpty(name))
             {
@@ -185,7 +187,7 @@ internal static class FolderReader
             }
             else if (document.Object is { } obj)
             {
-                objects.Add((definition, obj));
+                objects.Add((definition, obj, parsed, index));
             }
         }
     }

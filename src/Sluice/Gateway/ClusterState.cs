@@ -82,20 +82,34 @@ internal sealed class ClusterState : IAsyncDisposable
     /// <summary>Recomputes the healthy set when a health check changes an endpoint, not per request.</summary>
     internal void HealthChanged() => _healthyEndpoints = _endpoints.Where(e => e.IsHealthy).ToArray();
 
+    /// <summary>The endpoint with the fewest requests in flight; ties take turns.</summary>
     private EndpointState LeastLoaded(EndpointState[] candidates)
     {
-        // Start at a rotating offset so ties do not all land on the first endpoint.
-        var start = (int)(Interlocked.Increment(ref _next) % (uint)candidates.Length);
-        var best = candidates[start];
-        for (var i = 1; i < candidates.Length; i++)
+        var fewest = int.MaxValue;
+        var ties = 0;
+        EndpointState first = candidates[0];
+        foreach (var candidate in candidates)
         {
-            var candidate = candidates[(start + i) % candidates.Length];
-            if (candidate.ActiveRequests < best.ActiveRequests)
+            var active = candidate.ActiveRequests;
+            if (active < fewest)
             {
-                best = candidate;
+                (fewest, ties, first) = (active, 1, candidate);
+            }
+            else if (active == fewest)
+            {
+                ties++;
             }
         }
-        return best;
+        var turn = (int)(Interlocked.Increment(ref _next) % (uint)ties);
+        foreach (var candidate in candidates)
+        {
+            if (candidate.ActiveRequests == fewest && turn-- == 0)
+            {
+                return candidate;
+            }
+        }
+        // Counts moved between the two passes (requests run concurrently): the first pass's pick is fine.
+        return first;
     }
 
     private static EndpointState PowerOfTwo(EndpointState[] candidates)

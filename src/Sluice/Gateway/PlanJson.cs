@@ -140,7 +140,17 @@ internal static class PlanJson
         }
         WriteOptional(json, "host_rewrite", route.HostRewrite);
         json.WriteString("timeout", Api.Durations.Format(route.Timeout ?? RouteState.DefaultTimeout));
-        json.WriteNumber("max_retries", route.MaxRetries);
+        if (route.Retries is { } retries)
+        {
+            json.WriteStartObject("retries");
+            json.WriteNumber("num_retries", retries.NumRetries);
+            json.WriteString("retry_on", retries.RetryOn.ToString());
+            if (retries.PerTryTimeout is { } perTry)
+            {
+                json.WriteString("per_try_timeout", Api.Durations.Format(perTry));
+            }
+            json.WriteEndObject();
+        }
         json.WriteBoolean("cors", route.Cors is not null);
         json.WriteEndObject();
     }

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using System.Diagnostics;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
@@ -129,18 +130,24 @@ internal sealed partial class ProxyMiddleware(
     {
         var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
-        var attempts = 1 + (isUpgrade ? 0 : route.Plan.MaxRetries);
+        var retries = isUpgrade ? null : route.Plan.Retries;
+        var attempts = 1 + (retries?.NumRetries ?? 0);
         if (attempts > 1 && !await BufferBodyForRetriesAsync(context.Request))
         {
             attempts = 1;
         }
         var requestConfig = isUpgrade ? route.UpgradeRequestConfig : cluster.Plan.UseHttp2 ? route.Http2RequestConfig : route.RequestConfig;
+        // Retries share the route timeout: one that could not start before it passes is not tried.
+        var started = Stopwatch.GetTimestamp();
+        var budget = route.Plan.Timeout ?? RouteState.DefaultTimeout;
 
         var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint() };
         context.Features.Set(state);
         for (var attempt = 1; ; attempt++)
         {
-            state.MayRetry = attempt < attempts;
+            // Decided before sending: a 5xx held back for a retry can no longer be passed on.
+            var backoff = retries is null ? TimeSpan.Zero : Backoff(retries, attempt);
+            state.MayRetry = attempt < attempts && Stopwatch.GetElapsedTime(started) + backoff < budget;
             state.RetryRequested = false;
             var endpoint = state.Endpoint;
             endpoint.RequestStarted();
@@ -155,12 +162,13 @@ internal sealed partial class ProxyMiddleware(
             }
 
             var retry = state.RetryRequested
-                || (error != ForwarderError.None && state.MayRetry && !context.Response.HasStarted && IsConnectFailure(context));
+                || (error != ForwarderError.None && state.MayRetry && !context.Response.HasStarted && IsRetriable(error, retries!, context));
             if (retry)
             {
+                await Task.Delay(backoff, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 ResetForRetry(context);
                 state.Retries++;
-                state.Endpoint = cluster.NextEndpoint();
+                state.Endpoint = OtherEndpoint(cluster, state.Endpoint);
                 continue;
             }
             if (error != ForwarderError.None)
@@ -198,6 +206,37 @@ internal sealed partial class ProxyMiddleware(
             request.Body.Position = 0;
         }
         return true;
+    }
+
+    /// <summary>Envoy's backoff: a random wait below 25 ms · 2^(retry−1), at most 250 ms.</summary>
+    private static TimeSpan Backoff(RetryPlan retries, int attempt)
+    {
+        var ceiling = Math.Min(retries.BaseInterval.Ticks << Math.Min(attempt - 1, 10), retries.BaseInterval.Ticks * 10);
+        return TimeSpan.FromTicks(Random.Shared.NextInt64(ceiling));
+    }
+
+    /// <summary>A failed attempt is retried where the policy covers its kind of failure.</summary>
+    private static bool IsRetriable(ForwarderError error, RetryPlan retries, HttpContext context) => error switch
+    {
+        ForwarderError.RequestTimedOut => retries.RetriesReset,
+        ForwarderError.Request when TlsFailure(context) is not null => false,
+        ForwarderError.Request when IsConnectFailure(context) => retries.RetriesConnectFailure,
+        ForwarderError.Request => retries.RetriesReset,
+        _ => false,
+    };
+
+    /// <summary>Another endpoint than the one that just failed, when the cluster has one.</summary>
+    private static EndpointState OtherEndpoint(ClusterState cluster, EndpointState failed)
+    {
+        for (var tries = 0; tries < 4; tries++)
+        {
+            var next = cluster.NextEndpoint();
+            if (next != failed)
+            {
+                return next;
+            }
+        }
+        return failed;
     }
 
     private static void ResetForRetry(HttpContext context)

@@ -33,7 +33,8 @@ internal sealed class RouteState
             _cumulativeWeights[i] = total;
         }
         Transformer = new RouteTransformer(plan);
-        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Timeout ?? DefaultTimeout };
+        // A per-try timeout bounds each attempt's inactivity; the route timeout bounds the retries.
+        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? DefaultTimeout };
         Http2RequestConfig = RequestConfig with { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         UpgradeRequestConfig = new ForwarderRequestConfig { ActivityTimeout = UpgradeIdleTimeout };
     }

@@ -63,7 +63,7 @@ internal sealed class RouteTransformer : HttpTransformer
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        if (proxyResponse is not null && (int)proxyResponse.StatusCode >= 500)
+        if (proxyResponse is not null && _route.Retries is { } retries && retries.RetriesStatus((int)proxyResponse.StatusCode))
         {
             var state = httpContext.Features.Get<ProxyRequestState>()!;
             if (state.MayRetry)

@@ -34,8 +34,8 @@ public sealed record RoutePlan
     /// <summary>Total time allowed for the upstream to answer; null = the gateway default.</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>Extra attempts on 5xx and connect failure (<c>max_retries</c>).</summary>
-    public int MaxRetries { get; init; }
+    /// <summary>Retry policy (<c>retries</c>, or Gloo's <c>max_retries</c> shorthand); null = no retries.</summary>
+    public RetryPlan? Retries { get; init; }
 
     public CorsPlan? Cors { get; init; }
 

@@ -13,7 +13,7 @@ public sealed class RouteBuilder
 
     public TimeSpan? Timeout { get; set; }
 
-    public int MaxRetries { get; set; }
+    public RetryPlan? Retries { get; set; }
 
     public CorsPlan? Cors { get; set; }
 
@@ -34,7 +34,7 @@ public sealed class RouteBuilder
         PrefixRewrite = prefixRewrite,
         HostRewrite = HostRewrite,
         Timeout = Timeout,
-        MaxRetries = MaxRetries,
+        Retries = Retries,
         Cors = Cors,
         AddRequestHeaders = new(AddRequestHeaders),
         AddResponseHeaders = new(AddResponseHeaders),

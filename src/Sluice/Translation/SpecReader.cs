@@ -179,6 +179,25 @@ public sealed class SpecReader
         return items;
     }
 
+    public IReadOnlyList<long>? Integers(string key)
+    {
+        if (!TryGetArray(key, out var array))
+        {
+            return null;
+        }
+        var items = new List<long>();
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var number))
+            {
+                TypeError(key, "a list of integers");
+                return null;
+            }
+            items.Add(number);
+        }
+        return items;
+    }
+
     public ValueMap? StringMap(string key)
     {
         if (!TryGet(key, out var value))

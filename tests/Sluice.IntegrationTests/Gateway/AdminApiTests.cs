@@ -67,7 +67,7 @@ public sealed class AdminApiTests : GatewayTest
         Assert.Equal("default/0", (string?)routes[0]!["name"]);
         Assert.Equal("/api", (string?)routes[0]!["match"]!["path_prefix"]);
         Assert.Equal("backend", (string?)routes[0]!["destinations"]![0]!["cluster"]);
-        Assert.Equal(2, (int)routes[0]!["max_retries"]!);
+        Assert.Equal(2, (int)routes[0]!["retries"]!["num_retries"]!);
         Assert.Equal("5s", (string?)routes[0]!["timeout"]);
         Assert.Equal(503, (int)routes[1]!["destinations"]![0]!["answer"]!["status"]!);
         Assert.Equal($"127.0.0.1:{Backend.Port}", (string?)plan["clusters"]![0]!["endpoints"]![0]);

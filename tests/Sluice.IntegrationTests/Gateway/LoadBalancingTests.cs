@@ -83,19 +83,17 @@ public sealed class LoadBalancingTests : GatewayTest
 
     /// <remarks>
     /// b0 and b1 take 200 ms per request; b2 answers at once. With 6 requests in flight the slow
-    /// ones pile up requests. Least-request sends nearly everything to b2. Power-of-two can do no
-    /// better than 5/9 (both of its random picks are slow 4/9 of the time); random would give b2
-    /// a third (50 ± 6 of 150), so 42% is well clear of random.
+    /// ones pile up requests, and least-request sends nearly everything new to b2 (random would
+    /// give it a third). Power-of-two's weaker preference is checked exactly in the unit tests
+    /// (Gateway/LoadBalancingPolicyTests): over sockets it is too close to random to test well.
     /// </remarks>
-    [Theory]
-    [InlineData("least_request", 0.8)]
-    [InlineData("power_of_two", 0.42)]
-    public async Task Request_aware_policies_avoid_the_slow_endpoint(string policy, double fastShare)
+    [Fact]
+    public async Task Least_request_avoids_the_slow_endpoints()
     {
         _backends[0].Delay = _backends[1].Delay = TimeSpan.FromMilliseconds(200);
-        await ApplyAsync($"load_balancer: {{ policy: {policy} }}");
+        await ApplyAsync("load_balancer: { policy: least_request }");
         var counts = await CountAsync(150, concurrency: 6);
-        Assert.True(counts["b2"] >= fastShare * 150, $"{policy}: the fast endpoint got {counts["b2"]} of 150 ({string.Join(", ", counts)})");
+        Assert.True(counts["b2"] >= 0.8 * 150, $"the fast endpoint got {counts["b2"]} of 150 ({string.Join(", ", counts)})");
     }
 
     [Fact]

@@ -22,6 +22,7 @@ internal sealed class TestBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _failuresLeft;
+    private int _failureStatus = 503;
     private int _requests;
 
     private TestBackend(WebApplication app, string name, int port)
@@ -40,7 +41,12 @@ internal sealed class TestBackend : IAsyncDisposable
     /// <summary>Bodies of every request received, in order.</summary>
     public List<string> Bodies { get; } = [];
 
-    public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
+    /// <summary>The next <paramref name="count"/> requests answer <paramref name="status"/> ("failing on purpose").</summary>
+    public void FailNext(int count, int status = 503)
+    {
+        Volatile.Write(ref _failureStatus, status);
+        Volatile.Write(ref _failuresLeft, count);
+    }
 
     /// <summary>What <c>/healthz</c> answers: 200 while true, 503 while false.</summary>
     public bool Healthy { get; set; } = true;
@@ -141,7 +147,7 @@ internal sealed class TestBackend : IAsyncDisposable
         }
         if (Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
-            context.Response.StatusCode = 503;
+            context.Response.StatusCode = Volatile.Read(ref _failureStatus);
             await context.Response.WriteAsync("failing on purpose");
             return;
         }

@@ -119,7 +119,7 @@ public sealed class VirtualServiceTranslationTests
         Assert.Equal(new HeaderValuePlan("x-a", "1", true), Assert.Single(route.AddRequestHeaders));
         Assert.Equal(new HeaderValuePlan("x-b", "2", false), Assert.Single(route.AddResponseHeaders));
         Assert.Equal("server", Assert.Single(route.RemoveResponseHeaders));
-        Assert.Equal(3, route.MaxRetries);
+        Assert.Equal(Sluice.Plan.RetryPlan.MaxRetries(3), route.Retries);
         Assert.Equal(TimeSpan.FromSeconds(5), route.Timeout);
         Assert.Equal("internal.example.com", route.HostRewrite);
         Assert.Equal("https://a.example.com", Assert.Single(route.Cors!.AllowOrigins));
@@ -135,9 +135,32 @@ public sealed class VirtualServiceTranslationTests
     [InlineData("cors: { allow_origin: [app.example.com] }", "routes[0].extensions.cors.allow_origin: 'app.example.com' is not an origin")]
     [InlineData("cors: { allow_origin: ['*'], allow_credentials: true }", "routes[0].extensions.cors: allow_credentials cannot be combined")]
     [InlineData("cors: {}", "routes[0].extensions.cors.allow_origin: must list at least one origin")]
+    [InlineData("retries: { retry_on: [5xx, teapot] }", "routes[0].extensions.retries.retry_on: unknown condition 'teapot'")]
+    [InlineData("retries: { retry_on: [retriable-status-codes] }", "routes[0].extensions.retries.retriable_status_codes: must list the statuses")]
+    [InlineData("retries: { retry_on: [retriable-status-codes], retriable_status_codes: [42] }", "42 is not an HTTP status")]
+    [InlineData("retries: { num_retries: 11 }", "routes[0].extensions.retries.num_retries: must be between 0 and 10")]
+    [InlineData("retries: { per_try_timeout: 0s }", "routes[0].extensions.retries.per_try_timeout: must be greater than zero")]
+    [InlineData("retries: {}, max_retries: 2", "routes[0].extensions: set either 'max_retries' (Gloo's shorthand) or 'retries', not both")]
     public void Bad_extensions_reject(string extension, string expected)
     {
         Assert.Contains(expected, Rejection($"- request_matcher: {{ path_prefix: / }}\n  single_destination: {{ upstream: {{ name: backend }} }}\n  extensions: {{ {extension} }}\n"));
+    }
+
+    [Fact]
+    public void Retry_policy_is_read()
+    {
+        var route = OnlyRoute("""
+            - request_matcher: { path_prefix: / }
+              single_destination: { upstream: { name: backend } }
+              extensions:
+                retries: { retry_on: [gateway-error, retriable-status-codes], num_retries: 4, per_try_timeout: 250ms, retriable_status_codes: [429] }
+            """);
+        var retries = route.Retries!;
+        Assert.Equal(4, retries.NumRetries);
+        Assert.Equal(Sluice.Plan.RetryOn.GatewayError | Sluice.Plan.RetryOn.RetriableStatusCodes, retries.RetryOn);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), retries.PerTryTimeout);
+        Assert.True(retries.RetriesStatus(429) && retries.RetriesStatus(503));
+        Assert.False(retries.RetriesStatus(500));
     }
 
     [Fact]

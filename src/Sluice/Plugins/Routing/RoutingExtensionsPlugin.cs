@@ -14,6 +14,7 @@ internal sealed class RoutingExtensionsPlugin : IRoutePlugin
     private const string AddResponseHeaders = "add_response_headers";
     private const string RemoveResponseHeaders = "remove_response_headers";
     private const string MaxRetries = "max_retries";
+    private const string Retries = "retries";
     private const string Timeout = "timeout";
     private const string HostRewrite = "host_rewrite";
 
@@ -26,7 +27,7 @@ internal sealed class RoutingExtensionsPlugin : IRoutePlugin
     public string Name => "routing";
 
     public IReadOnlyCollection<string> ExtensionKeys { get; } =
-        [AddRequestHeaders, AddResponseHeaders, RemoveResponseHeaders, MaxRetries, Timeout, HostRewrite];
+        [AddRequestHeaders, AddResponseHeaders, RemoveResponseHeaders, MaxRetries, Retries, Timeout, HostRewrite];
 
     public void ProcessRoute(Route route, RouteBuilder builder, TranslationContext context, Diagnostics diagnostics)
     {
@@ -46,7 +47,13 @@ internal sealed class RoutingExtensionsPlugin : IRoutePlugin
             }
         }
 
-        builder.MaxRetries = (int)(extensions.Integer(MaxRetries, 0, 10) ?? 0);
+        var maxRetries = extensions.Integer(MaxRetries, 0, 10);
+        var retries = extensions.Object(Retries) is { } policy ? RetryPolicyReader.Read(policy, $"extensions.{Retries}", diagnostics) : null;
+        if (maxRetries is not null && retries is not null)
+        {
+            diagnostics.Error("extensions", "set either 'max_retries' (Gloo's shorthand) or 'retries', not both");
+        }
+        builder.Retries = retries ?? (maxRetries > 0 ? RetryPlan.MaxRetries((int)maxRetries) : null);
         var timeout = extensions.Duration(Timeout);
         if (timeout == TimeSpan.Zero)
         {

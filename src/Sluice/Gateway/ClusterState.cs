@@ -18,6 +18,8 @@ internal sealed class ClusterState : IAsyncDisposable
     private volatile EndpointState[] _healthyEndpoints;
     private readonly Dictionary<string, IInvoker> _functionInvokers = new(StringComparer.Ordinal);
     private uint _next;
+    private int _activeRequests;
+    private int _activeRetries;
 
     public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory)
     {
@@ -78,6 +80,34 @@ internal sealed class ClusterState : IAsyncDisposable
             _ => candidates[Interlocked.Increment(ref _next) % (uint)candidates.Length],
         };
     }
+
+    /// <summary>
+    /// Admits a request under the circuit breakers (requests in flight, and requests waiting for a
+    /// connection beyond those every connection carries); false = answer 503 at once.
+    /// Pair with <see cref="Release"/>.
+    /// </summary>
+    public bool TryAdmit()
+    {
+        var active = Interlocked.Increment(ref _activeRequests);
+        var limits = Plan.CircuitBreakers;
+        if (limits is not null
+            && (active > limits.MaxRequests
+                || (limits is { MaxConnections: { } connections, MaxPendingRequests: { } pending } && active > connections * _endpoints.Length + pending)))
+        {
+            Interlocked.Decrement(ref _activeRequests);
+            return false;
+        }
+        return true;
+    }
+
+    public void Release() => Interlocked.Decrement(ref _activeRequests);
+
+    /// <summary>Whether another retry fits under <c>max_retries</c> (checked before an attempt; approximate under races, as Envoy's is).</summary>
+    public bool RetryAllowed => Plan.CircuitBreakers?.MaxRetries is not { } max || Volatile.Read(ref _activeRetries) < max;
+
+    public void RetryStarted() => Interlocked.Increment(ref _activeRetries);
+
+    public void RetryEnded() => Interlocked.Decrement(ref _activeRetries);
 
     /// <summary>Recomputes the healthy set when a health check changes an endpoint, not per request.</summary>
     internal void HealthChanged() => _healthyEndpoints = _endpoints.Where(e => e.IsHealthy).ToArray();
@@ -145,6 +175,7 @@ internal sealed class ClusterState : IAsyncDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             ConnectTimeout = plan.ConnectTimeout,
+            MaxConnectionsPerServer = plan.CircuitBreakers?.MaxConnections ?? int.MaxValue,
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             // Tracing headers are the gateway's own business, not the handler's.

@@ -128,6 +128,23 @@ internal sealed partial class ProxyMiddleware(
 
     private async Task ForwardToEndpointsAsync(HttpContext context, RouteState route, ClusterState cluster, HttpTransformer transformer)
     {
+        if (!cluster.TryAdmit())
+        {
+            await GatewayAnswers.WriteAsync(context, 503, "circuit_breaker_open", $"upstream '{cluster.Plan.Name}' is at its circuit breaker limit");
+            return;
+        }
+        try
+        {
+            await ForwardAdmittedAsync(context, route, cluster, transformer);
+        }
+        finally
+        {
+            cluster.Release();
+        }
+    }
+
+    private async Task ForwardAdmittedAsync(HttpContext context, RouteState route, ClusterState cluster, HttpTransformer transformer)
+    {
         var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
         var retries = isUpgrade ? null : route.Plan.Retries;
@@ -147,10 +164,14 @@ internal sealed partial class ProxyMiddleware(
         {
             // Decided before sending: a 5xx held back for a retry can no longer be passed on.
             var backoff = retries is null ? TimeSpan.Zero : Backoff(retries, attempt);
-            state.MayRetry = attempt < attempts && Stopwatch.GetElapsedTime(started) + backoff < budget;
+            state.MayRetry = attempt < attempts && Stopwatch.GetElapsedTime(started) + backoff < budget && cluster.RetryAllowed;
             state.RetryRequested = false;
             var endpoint = state.Endpoint;
             endpoint.RequestStarted();
+            if (attempt > 1)
+            {
+                cluster.RetryStarted();
+            }
             ForwarderError error;
             try
             {
@@ -159,6 +180,10 @@ internal sealed partial class ProxyMiddleware(
             finally
             {
                 endpoint.RequestEnded();
+                if (attempt > 1)
+                {
+                    cluster.RetryEnded();
+                }
             }
 
             var retry = state.RetryRequested

@@ -37,6 +37,9 @@ public sealed record ClusterPlan
     /// <summary>Active health checking of the endpoints; null = every endpoint counts as healthy.</summary>
     public HealthCheckPlan? HealthCheck { get; init; }
 
+    /// <summary>Connection and request limits; null = none.</summary>
+    public CircuitBreakerPlan? CircuitBreakers { get; init; }
+
     /// <summary>
     /// Any function name is valid (it is data, e.g. a NATS subject), so routes to names the
     /// upstream does not list are served instead of answering 404.

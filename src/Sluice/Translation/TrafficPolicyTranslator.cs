@@ -5,8 +5,8 @@ namespace Sluice.Translation;
 
 /// <summary>
 /// Reads the traffic fields every upstream type shares (Gloo Edge's names): <c>load_balancer</c>
-/// and <c>health_checks</c>. <c>outlier_detection</c> and <c>circuit_breakers</c> are accepted and
-/// reported as not applied yet, so nobody believes they protect them.
+/// <c>health_checks</c> and <c>circuit_breakers</c>. <c>outlier_detection</c> is accepted and
+/// reported as not applied yet, so nobody believes it protects them.
 /// </summary>
 internal static class TrafficPolicyTranslator
 {
@@ -23,11 +23,26 @@ internal static class TrafficPolicyTranslator
         {
             diagnostics.Warning("outlier_detection", "passive health checking is not implemented yet; ignored");
         }
-        if (!upstream.CircuitBreakers.IsEmpty)
+        var breakers = upstream.CircuitBreakers.IsEmpty ? null : ReadCircuitBreakers(upstream.CircuitBreakers, diagnostics);
+        return cluster with { LoadBalancing = policy, HealthCheck = healthCheck, CircuitBreakers = breakers };
+    }
+
+    private static CircuitBreakerPlan ReadCircuitBreakers(Struct config, Diagnostics diagnostics)
+    {
+        var reader = new SpecReader(config, "circuit_breakers", diagnostics);
+        var plan = new CircuitBreakerPlan
         {
-            diagnostics.Warning("circuit_breakers", "circuit breakers are not implemented yet; ignored");
+            MaxConnections = (int?)reader.Integer("max_connections", 1, 100_000),
+            MaxPendingRequests = (int?)reader.Integer("max_pending_requests", 0, 1_000_000),
+            MaxRequests = (int?)reader.Integer("max_requests", 1, 1_000_000),
+            MaxRetries = (int?)reader.Integer("max_retries", 0, 1_000_000),
+        };
+        reader.WarnUnknownKeys();
+        if (plan.MaxPendingRequests is not null && plan.MaxConnections is null)
+        {
+            diagnostics.Error("circuit_breakers.max_pending_requests", "needs max_connections (requests are pending only once every connection is busy)");
         }
-        return cluster with { LoadBalancing = policy, HealthCheck = healthCheck };
+        return plan;
     }
 
     private static HealthCheckPlan? ReadFirstOnly(Upstream upstream, Diagnostics diagnostics)

@@ -93,13 +93,24 @@ public sealed class UpstreamTranslationTests
         Assert.Equal((200, 204), Assert.Single(cluster.HealthCheck.ExpectedStatuses));
     }
 
+    [Fact]
+    public void Circuit_breakers_are_read()
+    {
+        var result = Translate("name: up\ntype: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 80 }] }\ncircuit_breakers: { max_connections: 4, max_pending_requests: 8, max_requests: 100, max_retries: 3 }\n");
+        Assert.Equal(
+            new Sluice.Plan.CircuitBreakerPlan { MaxConnections = 4, MaxPendingRequests = 8, MaxRequests = 100, MaxRetries = 3 },
+            Assert.Single(result.Plan.Clusters).CircuitBreakers);
+    }
+
     [Theory]
     [InlineData("load_balancer: { policy: fastest }", StatusState.Rejected, "load_balancer.policy: unknown policy 'fastest'")]
     [InlineData("health_checks: [{ interval: 1s }]", StatusState.Rejected, "health_checks[0].http_health_check.path: is required")]
     [InlineData("health_checks: [{ interval: 1s, timeout: 2s, http_health_check: { path: /h } }]", StatusState.Rejected, "health_checks[0].timeout: must be greater than zero and at most the interval")]
     [InlineData("health_checks: [{ http_health_check: { path: h } }]", StatusState.Rejected, "'h' must start with '/'")]
     [InlineData("outlier_detection: { consecutive_5xx: 5 }", StatusState.Warning, "outlier_detection: passive health checking is not implemented yet")]
-    [InlineData("circuit_breakers: { max_requests: 5 }", StatusState.Warning, "circuit_breakers: circuit breakers are not implemented yet")]
+    [InlineData("circuit_breakers: { max_pending_requests: 5 }", StatusState.Rejected, "circuit_breakers.max_pending_requests: needs max_connections")]
+    [InlineData("circuit_breakers: { max_requests: 0 }", StatusState.Rejected, "circuit_breakers.max_requests: must be between 1 and 1000000")]
+    [InlineData("circuit_breakers: { max_request: 5 }", StatusState.Warning, "circuit_breakers.max_request: unknown field")]
     public void Traffic_policy_errors_and_warnings(string field, StatusState state, string expected)
     {
         var result = Translate($"name: up\ntype: static\nspec: {{ hosts: [{{ addr: 10.0.0.1, port: 80 }}] }}\n{field}\n");

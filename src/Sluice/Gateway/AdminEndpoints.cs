@@ -69,6 +69,7 @@ internal static class AdminEndpoints
                 {
                     ["address"] = endpoint.Prefix,
                     ["healthy"] = endpoint.IsHealthy,
+                    ["ejected"] = endpoint.IsEjected(System.Diagnostics.Stopwatch.GetTimestamp()),
                     ["active_requests"] = endpoint.ActiveRequests,
                 });
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -20,6 +21,8 @@ internal sealed class ClusterState : IAsyncDisposable
     private uint _next;
     private int _activeRequests;
     private int _activeRetries;
+    private long _nextReadmission = long.MaxValue;
+    private readonly Lock _ejectionLock = new();
 
     public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory)
     {
@@ -69,6 +72,10 @@ internal sealed class ClusterState : IAsyncDisposable
         {
             return all[0];
         }
+        if (Plan.OutlierDetection is not null && Stopwatch.GetTimestamp() >= Volatile.Read(ref _nextReadmission))
+        {
+            HealthChanged();
+        }
         var healthy = _healthyEndpoints;
         var candidates = healthy.Length > 0 ? healthy : all;
         return Plan.LoadBalancing switch
@@ -109,8 +116,64 @@ internal sealed class ClusterState : IAsyncDisposable
 
     public void RetryEnded() => Interlocked.Decrement(ref _activeRetries);
 
-    /// <summary>Recomputes the healthy set when a health check changes an endpoint, not per request.</summary>
-    internal void HealthChanged() => _healthyEndpoints = _endpoints.Where(e => e.IsHealthy).ToArray();
+    /// <summary>
+    /// Recomputes the set of usable endpoints when a health check or an ejection changes, and
+    /// notes when the next ejection ends (a request after that moment recomputes it again).
+    /// </summary>
+    internal void HealthChanged()
+    {
+        var now = Stopwatch.GetTimestamp();
+        _healthyEndpoints = _endpoints.Where(e => e.IsHealthy && !e.IsEjected(now)).ToArray();
+        var ejections = _endpoints.Select(e => e.EjectedUntil).Where(until => until > now);
+        Volatile.Write(ref _nextReadmission, ejections.DefaultIfEmpty(long.MaxValue).Min());
+    }
+
+    /// <summary>Outlier detection: what one attempt to <paramref name="endpoint"/> came to.</summary>
+    public void Record(EndpointState endpoint, AttemptOutcome outcome)
+    {
+        if (Plan.OutlierDetection is not { } outliers || outcome == AttemptOutcome.Unknown)
+        {
+            return;
+        }
+        var eject = outcome switch
+        {
+            AttemptOutcome.Success => Succeeded(endpoint),
+            AttemptOutcome.ServerError => outliers.Consecutive5xx > 0 && endpoint.Failed5xx() >= outliers.Consecutive5xx,
+            _ => outliers.ConsecutiveConnectFailures > 0 && endpoint.FailedToConnect() >= outliers.ConsecutiveConnectFailures,
+        };
+        if (eject)
+        {
+            TryEject(endpoint, outliers);
+        }
+    }
+
+    private static bool Succeeded(EndpointState endpoint)
+    {
+        endpoint.Succeeded();
+        return false;
+    }
+
+    private void TryEject(EndpointState endpoint, OutlierDetectionPlan outliers)
+    {
+        lock (_ejectionLock)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (endpoint.IsEjected(now))
+            {
+                return;
+            }
+            // Envoy's rule: the percentage caps ejections, but one endpoint may always go.
+            var allowed = Math.Max(1, _endpoints.Length * outliers.MaxEjectionPercent / 100);
+            if (_endpoints.Count(e => e.IsEjected(now)) >= allowed)
+            {
+                return;
+            }
+            endpoint.Ejections++;
+            endpoint.EjectedUntil = now + (long)(outliers.BaseEjectionTime.TotalSeconds * endpoint.Ejections * Stopwatch.Frequency);
+            endpoint.Succeeded();
+            HealthChanged();
+        }
+    }
 
     /// <summary>The endpoint with the fewest requests in flight; ties take turns.</summary>
     private EndpointState LeastLoaded(EndpointState[] candidates)

@@ -20,6 +20,32 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
 
     private int _activeRequests;
     private volatile bool _healthy = true;
+    private int _consecutive5xx;
+    private int _consecutiveConnectFailures;
+    private long _ejectedUntil;
+
+    /// <summary>How often outlier detection has ejected this endpoint (each ejection lasts longer).</summary>
+    public int Ejections { get; set; }
+
+    /// <summary>Ejected by outlier detection until this <see cref="System.Diagnostics.Stopwatch"/> timestamp has passed.</summary>
+    public long EjectedUntil
+    {
+        get => Volatile.Read(ref _ejectedUntil);
+        set => Volatile.Write(ref _ejectedUntil, value);
+    }
+
+    public bool IsEjected(long now) => EjectedUntil > now;
+
+    /// <summary>Counts a 5xx (or reset) in a row; returns the streak.</summary>
+    public int Failed5xx() => Interlocked.Increment(ref _consecutive5xx);
+
+    public int FailedToConnect() => Interlocked.Increment(ref _consecutiveConnectFailures);
+
+    public void Succeeded()
+    {
+        Volatile.Write(ref _consecutive5xx, 0);
+        Volatile.Write(ref _consecutiveConnectFailures, 0);
+    }
 
     /// <summary>False once active health checks failed it; every endpoint starts healthy.</summary>
     public bool IsHealthy

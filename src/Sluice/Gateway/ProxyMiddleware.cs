@@ -186,6 +186,7 @@ internal sealed partial class ProxyMiddleware(
                 }
             }
 
+            cluster.Record(endpoint, OutcomeOf(state, error, context));
             var retry = state.RetryRequested
                 || (error != ForwarderError.None && state.MayRetry && !context.Response.HasStarted && IsRetriable(error, retries!, context));
             if (retry)
@@ -232,6 +233,16 @@ internal sealed partial class ProxyMiddleware(
         }
         return true;
     }
+
+    private static AttemptOutcome OutcomeOf(ProxyRequestState state, ForwarderError error, HttpContext context) => error switch
+    {
+        _ when state.RetryRequested => AttemptOutcome.ServerError,
+        ForwarderError.None => context.Response.StatusCode >= 500 ? AttemptOutcome.ServerError : AttemptOutcome.Success,
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+            or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled or ForwarderError.RequestBodyClient => AttemptOutcome.Unknown,
+        _ when IsConnectFailure(context) => AttemptOutcome.ConnectFailure,
+        _ => AttemptOutcome.ServerError,
+    };
 
     /// <summary>Envoy's backoff: a random wait below 25 ms · 2^(retry−1), at most 250 ms.</summary>
     private static TimeSpan Backoff(RetryPlan retries, int attempt)

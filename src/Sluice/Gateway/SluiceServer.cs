@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -183,7 +184,7 @@ public sealed class SluiceServer : IAsyncDisposable
         var app = builder.Build();
         AdminEndpoints.Map(app, plans, loop);
         telemetry.Metrics.ObserveEndpoints(() => plans.Current.Clusters.Values.SelectMany(cluster =>
-            cluster.Endpoints.Select(e => (cluster.Plan.Name, e.Prefix["http://".Length..], e.IsHealthy, e.ActiveRequests))));
+            cluster.Endpoints.Select(e => (cluster.Plan.Name, e.Prefix["http://".Length..], e.IsHealthy && !e.IsEjected(Stopwatch.GetTimestamp()), e.ActiveRequests))));
         app.MapGet("/metrics", telemetry.Metrics.WriteAsync);
         return app;
     }

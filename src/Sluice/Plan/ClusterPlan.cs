@@ -37,6 +37,9 @@ public sealed record ClusterPlan
     /// <summary>Active health checking of the endpoints; null = every endpoint counts as healthy.</summary>
     public HealthCheckPlan? HealthCheck { get; init; }
 
+    /// <summary>Passive health: ejection of endpoints that fail real requests; null = off.</summary>
+    public OutlierDetectionPlan? OutlierDetection { get; init; }
+
     /// <summary>Connection and request limits; null = none.</summary>
     public CircuitBreakerPlan? CircuitBreakers { get; init; }
 

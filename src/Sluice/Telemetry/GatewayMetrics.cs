@@ -51,7 +51,7 @@ internal sealed class GatewayMetrics
         LastReloadSuccess = factory.CreateGauge("sluice_config_last_reload_success_timestamp_seconds", "Unix time of the last configuration applied.");
         _objects = factory.CreateGauge("sluice_config_objects", "Configuration objects by kind and the status state this gateway gave them.",
             new GaugeConfiguration { LabelNames = ["kind", "state"] });
-        _endpointHealthy = factory.CreateGauge("sluice_upstream_endpoint_healthy", "1 while an endpoint passes its health checks (always 1 without checks), else 0.",
+        _endpointHealthy = factory.CreateGauge("sluice_upstream_endpoint_healthy", "1 while an endpoint passes its health checks and is not ejected by outlier detection, else 0.",
             new GaugeConfiguration { LabelNames = ["upstream", "endpoint"] });
         _endpointActive = factory.CreateGauge("sluice_upstream_endpoint_active_requests", "Requests in flight to an endpoint.",
             new GaugeConfiguration { LabelNames = ["upstream", "endpoint"] });

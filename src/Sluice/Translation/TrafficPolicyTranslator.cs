@@ -4,9 +4,8 @@ using Sluice.Plan;
 namespace Sluice.Translation;
 
 /// <summary>
-/// Reads the traffic fields every upstream type shares (Gloo Edge's names): <c>load_balancer</c>
-/// <c>health_checks</c> and <c>circuit_breakers</c>. <c>outlier_detection</c> is accepted and
-/// reported as not applied yet, so nobody believes it protects them.
+/// Reads the traffic fields every upstream type shares (Gloo Edge's names): <c>load_balancer</c>,
+/// <c>health_checks</c>, <c>outlier_detection</c> and <c>circuit_breakers</c>.
 /// </summary>
 internal static class TrafficPolicyTranslator
 {
@@ -19,12 +18,28 @@ internal static class TrafficPolicyTranslator
             1 => ReadHealthCheck(upstream.HealthChecks[0], diagnostics),
             _ => ReadFirstOnly(upstream, diagnostics),
         };
-        if (!upstream.OutlierDetection.IsEmpty)
-        {
-            diagnostics.Warning("outlier_detection", "passive health checking is not implemented yet; ignored");
-        }
+        var outliers = upstream.OutlierDetection.IsEmpty ? null : ReadOutlierDetection(upstream.OutlierDetection, diagnostics);
         var breakers = upstream.CircuitBreakers.IsEmpty ? null : ReadCircuitBreakers(upstream.CircuitBreakers, diagnostics);
-        return cluster with { LoadBalancing = policy, HealthCheck = healthCheck, CircuitBreakers = breakers };
+        return cluster with { LoadBalancing = policy, HealthCheck = healthCheck, CircuitBreakers = breakers, OutlierDetection = outliers };
+    }
+
+    private static OutlierDetectionPlan ReadOutlierDetection(Struct config, Diagnostics diagnostics)
+    {
+        var reader = new SpecReader(config, "outlier_detection", diagnostics);
+        var defaults = new OutlierDetectionPlan();
+        var plan = new OutlierDetectionPlan
+        {
+            Consecutive5xx = (int)(reader.Integer("consecutive_5xx", 0, 1000) ?? defaults.Consecutive5xx),
+            ConsecutiveConnectFailures = (int)(reader.Integer("consecutive_local_origin_failure", 0, 1000) ?? defaults.ConsecutiveConnectFailures),
+            BaseEjectionTime = reader.Duration("base_ejection_time") ?? defaults.BaseEjectionTime,
+            MaxEjectionPercent = (int)(reader.Integer("max_ejection_percent", 0, 100) ?? defaults.MaxEjectionPercent),
+        };
+        reader.WarnUnknownKeys();
+        if (plan.BaseEjectionTime <= TimeSpan.Zero)
+        {
+            diagnostics.Error("outlier_detection.base_ejection_time", "must be greater than zero");
+        }
+        return plan;
     }
 
     private static CircuitBreakerPlan ReadCircuitBreakers(Struct config, Diagnostics diagnostics)

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Sluice.IntegrationTests.Infrastructure;
+
+namespace Sluice.IntegrationTests.Gateway;
+
+/// <summary>Passive health: an endpoint failing real requests is ejected, longer each time.</summary>
+[Collection(TimingCollection.Name)]
+public sealed class OutlierDetectionTests : GatewayTest
+{
+    private readonly List<TestBackend> _backends = [];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            _backends.Add(await TestBackend.StartAsync($"b{i}"));
+        }
+        await Gateway.ApplyAsync($$"""
+            name: pool
+            type: static
+            spec:
+              hosts:
+              - { addr: 127.0.0.1, port: {{_backends[0].Port}} }
+              - { addr: 127.0.0.1, port: {{_backends[1].Port}} }
+              - { addr: 127.0.0.1, port: {{_backends[2].Port}} }
+            outlier_detection: { consecutive_5xx: 3, base_ejection_time: 1s, max_ejection_percent: 50 }
+            ---
+            name: default
+            routes:
+            - request_matcher: { path_prefix: / }
+              single_destination: { upstream: { name: pool } }
+            """);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var backend in _backends)
+        {
+            await backend.DisposeAsync();
+        }
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Failing_endpoint_is_ejected_then_readmitted_and_ejected_longer_next_time()
+    {
+        _backends[1].FailNext(1000, 500);
+
+        // Round robin: b1 sees every third request; its third 500 in a row ejects it.
+        Assert.Equal(3, await FailuresInAsync(30));
+        Assert.Equal(3, _backends[1].Requests);
+        Assert.True(await EjectedAsync(_backends[1].Port));
+
+        // The first ejection lasts 1 s; then b1 is tried again, fails three more times, and goes
+        // out for 2 s: still out 1.2 s later.
+        await WaitUntilReadmittedAsync(_backends[1].Port, TimeSpan.FromSeconds(3));
+        Assert.Equal(3, await FailuresInAsync(30));
+        await Task.Delay(1200);
+        Assert.Equal(0, await FailuresInAsync(12));
+        Assert.True(await EjectedAsync(_backends[1].Port));
+
+        // Healthy again: once the second ejection ends, b1 takes its share and stays in.
+        _backends[1].FailNext(0);
+        await WaitUntilReadmittedAsync(_backends[1].Port, TimeSpan.FromSeconds(3));
+        var before = _backends[1].Requests;
+        Assert.Equal(0, await FailuresInAsync(30));
+        Assert.True(_backends[1].Requests - before >= 9, "b1 did not take its share after readmission");
+    }
+
+    private async Task WaitUntilReadmittedAsync(int port, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (await EjectedAsync(port))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the endpoint was still ejected after {limit}");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<int> FailuresInAsync(int requests)
+    {
+        var failures = 0;
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await Gateway.Client.GetAsync("/");
+            failures += response.StatusCode == HttpStatusCode.OK ? 0 : 1;
+        }
+        return failures;
+    }
+
+    private async Task<bool> EjectedAsync(int port)
+    {
+        var clusters = JsonNode.Parse(await Gateway.Admin.GetStringAsync("/api/v1/clusters"))!.AsArray();
+        return (bool)clusters.Single()!["endpoints"]!.AsArray()
+            .Single(e => ((string?)e!["address"])!.EndsWith($":{port}", StringComparison.Ordinal))!["ejected"]!;
+    }
+}

@@ -37,6 +37,25 @@ public sealed class ProtocolTests : GatewayTest
     }
 
     [Fact]
+    public async Task WebSocket_over_http2_is_bridged_to_an_http1_backend()
+    {
+        // RFC 8441: the client opens the WebSocket with an extended CONNECT on an HTTP/2 stream;
+        // the gateway speaks HTTP/1.1 Upgrade to the backend. RequestVersionExact makes an
+        // HTTP/1.1 fallback impossible, so a connection means HTTP/2 was used.
+        using var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Gateway.Options.Http2Port}/ws"), invoker, CancellationToken.None);
+
+        var buffer = new byte[1024];
+        await socket.SendAsync(Encoding.UTF8.GetBytes("over h2"), WebSocketMessageType.Text, true, CancellationToken.None);
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal("over h2", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
     public async Task WebSocket_messages_pass_both_ways_and_outlive_the_route_timeout()
     {
         using var socket = new ClientWebSocket();

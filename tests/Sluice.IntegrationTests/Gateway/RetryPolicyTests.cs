@@ -16,6 +16,10 @@ public sealed class RetryPolicyTests : GatewayTest
         _slow = await TestBackend.StartAsync("slow");
         _slow.Delay = TimeSpan.FromSeconds(2);
         await Gateway.ApplyAsync(TestConfig.Upstream("backend", Backend.Port) + TestConfig.Upstream("slow", _slow.Port) + $$"""
+            name: closed-and-open
+            type: static
+            spec: { hosts: [{ addr: 127.0.0.1, port: {{FreePorts.Next()}} }, { addr: 127.0.0.1, port: {{Backend.Port}} }] }
+            ---
             name: slow-and-fast
             type: static
             spec: { hosts: [{ addr: 127.0.0.1, port: {{_slow.Port}} }, { addr: 127.0.0.1, port: {{Backend.Port}} }] }
@@ -31,6 +35,9 @@ public sealed class RetryPolicyTests : GatewayTest
             - request_matcher: { path_prefix: /connect-only }
               single_destination: { upstream: { name: backend } }
               extensions: { retries: { retry_on: [connect-failure], num_retries: 2 } }
+            - request_matcher: { path_prefix: /refused }
+              single_destination: { upstream: { name: closed-and-open } }
+              extensions: { retries: { retry_on: [connect-failure], num_retries: 1 } }
             - request_matcher: { path_prefix: /per-try }
               single_destination: { upstream: { name: slow-and-fast } }
               extensions: { retries: { retry_on: [reset], num_retries: 1, per_try_timeout: 200ms } }
@@ -60,6 +67,17 @@ public sealed class RetryPolicyTests : GatewayTest
         using var response = await Gateway.Client.GetAsync(path);
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal(attempts, Backend.Requests - before);
+    }
+
+    [Fact]
+    public async Task Connect_failure_is_retried_on_the_open_endpoint()
+    {
+        // Round robin alternates between a closed port and the backend: every request must succeed.
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await Gateway.Client.GetAsync("/refused");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
     }
 
     [Fact]

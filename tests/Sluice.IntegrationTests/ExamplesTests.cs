@@ -19,7 +19,7 @@ public sealed class ExamplesTests
     public void Every_capability_has_an_example()
     {
         Assert.Superset(
-            new HashSet<string> { "quickstart", "rest-functions", "aws-lambda", "nats-webhook", "cloudevents", "observability", "traffic-management" },
+            new HashSet<string> { "quickstart", "rest-functions", "aws-lambda", "nats-webhook", "cloudevents", "observability", "traffic-management", "tls" },
             Names().ToHashSet());
     }
 

@@ -8,36 +8,21 @@ namespace Sluice.IntegrationTests.Gateway;
 [Collection(TimingCollection.Name)]
 public sealed class LoadBalancingTests : GatewayTest
 {
-    private readonly List<TestBackend> _backends = [];
+    private TestBackendPool _backends = null!;
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        for (var i = 0; i < 3; i++)
-        {
-            _backends.Add(await TestBackend.StartAsync($"b{i}"));
-        }
+        _backends = await TestBackendPool.StartAsync(3);
     }
 
     public override async Task DisposeAsync()
     {
-        foreach (var backend in _backends)
-        {
-            await backend.DisposeAsync();
-        }
+        await _backends.DisposeAsync();
         await base.DisposeAsync();
     }
 
-    private Task ApplyAsync(string extras) => Gateway.ApplyAsync($$"""
-        name: pool
-        type: static
-        spec:
-          hosts:
-          - { addr: 127.0.0.1, port: {{_backends[0].Port}} }
-          - { addr: 127.0.0.1, port: {{_backends[1].Port}} }
-          - { addr: 127.0.0.1, port: {{_backends[2].Port}} }
-        {{extras}}
-        ---
+    private Task ApplyAsync(string extras) => Gateway.ApplyAsync(_backends.Upstream(extras) + """
         name: default
         routes:
         - request_matcher: { path_prefix: / }

@@ -8,25 +8,13 @@ namespace Sluice.IntegrationTests.Gateway;
 [Collection(TimingCollection.Name)]
 public sealed class OutlierDetectionTests : GatewayTest
 {
-    private readonly List<TestBackend> _backends = [];
+    private TestBackendPool _backends = null!;
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        for (var i = 0; i < 3; i++)
-        {
-            _backends.Add(await TestBackend.StartAsync($"b{i}"));
-        }
-        await Gateway.ApplyAsync($$"""
-            name: pool
-            type: static
-            spec:
-              hosts:
-              - { addr: 127.0.0.1, port: {{_backends[0].Port}} }
-              - { addr: 127.0.0.1, port: {{_backends[1].Port}} }
-              - { addr: 127.0.0.1, port: {{_backends[2].Port}} }
-            outlier_detection: { consecutive_5xx: 3, base_ejection_time: 1s, max_ejection_percent: 50 }
-            ---
+        _backends = await TestBackendPool.StartAsync(3);
+        await Gateway.ApplyAsync(_backends.Upstream("outlier_detection: { consecutive_5xx: 3, base_ejection_time: 1s, max_ejection_percent: 50 }") + """
             name: default
             routes:
             - request_matcher: { path_prefix: / }
@@ -36,10 +24,7 @@ public sealed class OutlierDetectionTests : GatewayTest
 
     public override async Task DisposeAsync()
     {
-        foreach (var backend in _backends)
-        {
-            await backend.DisposeAsync();
-        }
+        await _backends.DisposeAsync();
         await base.DisposeAsync();
     }
 

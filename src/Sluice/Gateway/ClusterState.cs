@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
+using Sluice.Security;
 
 namespace Sluice.Gateway;
 
@@ -305,19 +306,8 @@ internal sealed class ClusterState : IAsyncDisposable
     /// </summary>
     private static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            return false;
-        }
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(authorities);
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain is not null)
-        {
-            custom.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(e => e.Certificate).ToArray());
-        }
-        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return custom.Build(leaf);
+        return certificate is not null
+            && !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)
+            && CustomTrust.ChainsTo(authorities, certificate, chain);
     }
 }

@@ -55,20 +55,9 @@ internal static class LocalAnswers
     /// <summary>A route's <c>add_response_headers</c> apply to its own answers too, as Envoy's did.</summary>
     private static void AddResponseHeaders(HttpResponse response, RoutePlan? route)
     {
-        if (route is null)
+        if (route is not null)
         {
-            return;
-        }
-        foreach (var header in route.AddResponseHeaders)
-        {
-            if (header.Append)
-            {
-                response.Headers.Append(header.Name, header.Value);
-            }
-            else
-            {
-                response.Headers[header.Name] = header.Value;
-            }
+            RouteTransformer.AddResponseHeaders(response.Headers, route.AddResponseHeaders);
         }
     }
 }

@@ -234,12 +234,15 @@ internal sealed partial class ProxyMiddleware(
         return true;
     }
 
+    /// <summary>Failures of the client's side of the exchange: nothing the upstream did.</summary>
+    private static bool IsClientGone(ForwarderError error) => error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+        or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled;
+
     private static AttemptOutcome OutcomeOf(ProxyRequestState state, ForwarderError error, HttpContext context) => error switch
     {
         _ when state.RetryRequested => AttemptOutcome.ServerError,
         ForwarderError.None => context.Response.StatusCode >= 500 ? AttemptOutcome.ServerError : AttemptOutcome.Success,
-        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-            or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled or ForwarderError.RequestBodyClient => AttemptOutcome.Unknown,
+        _ when IsClientGone(error) || error == ForwarderError.RequestBodyClient => AttemptOutcome.Unknown,
         _ when IsConnectFailure(context) => AttemptOutcome.ConnectFailure,
         _ => AttemptOutcome.ServerError,
     };
@@ -313,8 +316,7 @@ internal sealed partial class ProxyMiddleware(
         var (status, code, message) = error switch
         {
             // The client went away: nobody is left to answer.
-            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
-                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => (0, null, null),
+            _ when IsClientGone(error) => (0, null, null),
             ForwarderError.RequestTimedOut or ForwarderError.UpgradeActivityTimeout
                 => (504, "upstream_timeout", $"upstream '{name}' did not answer in time"),
             _ when TlsFailure(context) is { } tls

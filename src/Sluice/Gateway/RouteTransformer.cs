@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
+using Sluice.Api;
 using Sluice.Plan;
 using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -82,7 +83,18 @@ internal sealed class RouteTransformer : HttpTransformer
         {
             headers.Remove(removed[i]);
         }
-        var added = _route.AddResponseHeaders;
+        AddResponseHeaders(headers, _route.AddResponseHeaders);
+        _cors?.Apply(httpContext);
+        return true;
+    }
+
+    private string RewritePath(string path) => _route.RegexRewrite is { } regex
+        ? regex.Replace(path, _route.RegexSubstitution ?? "")
+        : PathRewrite.ReplacePrefix(_route.Match, _route.PrefixRewrite!, path);
+
+    /// <summary>A route's <c>add_response_headers</c>, on proxied answers and on the route's own answers alike.</summary>
+    internal static void AddResponseHeaders(IHeaderDictionary headers, ValueList<HeaderValuePlan> added)
+    {
         for (var i = 0; i < added.Count; i++)
         {
             var header = added[i];
@@ -95,13 +107,7 @@ internal sealed class RouteTransformer : HttpTransformer
                 headers[header.Name] = header.Value;
             }
         }
-        _cors?.Apply(httpContext);
-        return true;
     }
-
-    private string RewritePath(string path) => _route.RegexRewrite is { } regex
-        ? regex.Replace(path, _route.RegexSubstitution ?? "")
-        : PathRewrite.ReplacePrefix(_route.Match, _route.PrefixRewrite!, path);
 
     /// <summary>Headers .NET keeps on the content, not on the request (asking the request for them throws).</summary>
     private static readonly FrozenSet<string> ContentHeaders = new[]

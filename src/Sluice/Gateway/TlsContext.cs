@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Sluice.Plan;
+using Sluice.Security;
 
 namespace Sluice.Gateway;
 
@@ -45,20 +46,7 @@ internal sealed class TlsContext : IDisposable
     /// <summary>mTLS: the client's certificate must chain to the configured CA, and to nothing else.</summary>
     private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (certificate is null)
-        {
-            return false;
-        }
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(_clientAuthorities!);
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain is not null)
-        {
-            custom.ChainPolicy.ExtraStore.AddRange(chain.ChainElements.Select(e => e.Certificate).ToArray());
-        }
-        using var client = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return custom.Build(client);
+        return certificate is not null && CustomTrust.ChainsTo(_clientAuthorities!, certificate, chain);
     }
 
     public void Dispose()

@@ -10,6 +10,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
+using Sluice.Security;
+
 namespace Sluice.Plugins.Nats;
 
 /// <summary>
@@ -239,12 +241,7 @@ internal sealed class NatsConnection : IAsyncDisposable
         }
         var roots = new X509Certificate2Collection();
         roots.ImportFromPem(rootPem);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
+        return CustomTrust.ChainsTo(roots, certificate, presented: null);
     }
 
     /// <summary>

@@ -114,8 +114,9 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         {
             plans.MarkReady();
         }
-        Latest = new ConfigView(snapshot, result, DateTimeOffset.UtcNow);
+        // Metrics first: whoever sees the new view (admin API, tests) then also sees its metrics.
         telemetry.ReloadApplied(stopwatch.Elapsed, result.Plan, result.Reports.Select(r => (r.Kind, r.Status.State)));
+        Latest = new ConfigView(snapshot, result, DateTimeOffset.UtcNow);
         Log.PlanApplied(logger, result.Plan.VirtualHosts.Count, result.Plan.Clusters.Count, stopwatch.Elapsed.TotalMilliseconds);
         foreach (var error in snapshot.LoadErrors.Where(e => e.ObjectName is null))
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Sluice.Gateway;
 using Sluice.Plan;
 
@@ -20,6 +21,7 @@ internal sealed class LambdaInvoker : IInvoker
 
     private readonly LambdaInvokerSpec _spec;
     private readonly HttpMessageInvoker _client;
+    private readonly ILogger _logger;
     private readonly Uri _uri;
     private readonly string _host;
     private readonly SigV4Template _syncTemplate;
@@ -29,6 +31,7 @@ internal sealed class LambdaInvoker : IInvoker
     {
         _spec = spec;
         _client = services.Client;
+        _logger = services.LoggerFactory.CreateLogger<LambdaInvoker>();
         var endpoint = spec.Upstream.Endpoint;
         var path = $"/2015-03-31/functions/{Uri.EscapeDataString(spec.FunctionName)}/invocations";
         var query = spec.Qualifier is null ? "" : "Qualifier=" + Uri.EscapeDataString(spec.Qualifier);
@@ -124,13 +127,13 @@ internal sealed class LambdaInvoker : IInvoker
         var status = (int)response.StatusCode;
         if (response.Headers.TryGetValues("x-amz-function-error", out var kind))
         {
-            await GatewayAnswers.WriteAsync(http, 502, "lambda_function_error", $"Lambda function '{_spec.FunctionName}' failed ({string.Join(",", kind)}): {ErrorMessage(result, "errorMessage")}");
+            await FailAsync(http, "lambda_function_error", $"Lambda function '{_spec.FunctionName}' failed", $"({string.Join(",", kind)}) {ErrorMessage(result, "errorMessage")}");
             return;
         }
         if (status is < 200 or > 299)
         {
             // The Invoke API itself refused (signature, missing function, throttling): the gateway's fault or AWS's, never the client's.
-            await GatewayAnswers.WriteAsync(http, 502, "lambda_error", $"Lambda refused to invoke '{_spec.FunctionName}' ({status}): {ErrorMessage(result, "message")}");
+            await FailAsync(http, "lambda_error", $"Lambda refused to invoke '{_spec.FunctionName}' ({status})", ErrorMessage(result, "message"));
             return;
         }
 
@@ -147,7 +150,7 @@ internal sealed class LambdaInvoker : IInvoker
             var proxyResult = ApiGatewayProxyResult.TryRead(result, out var error);
             if (proxyResult is null)
             {
-                await GatewayAnswers.WriteAsync(http, 502, "lambda_bad_proxy_result", $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result: {error}");
+                await FailAsync(http, "lambda_bad_proxy_result", $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result", error!);
                 return;
             }
             proxyResult.Apply(client);
@@ -166,6 +169,13 @@ internal sealed class LambdaInvoker : IInvoker
         await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
         client.ContentLength = result.Length;
         await client.Body.WriteAsync(result, http.RequestAborted);
+    }
+
+    /// <summary>A 502 whose remote detail (the function's or AWS's own text) goes to the log only.</summary>
+    private Task FailAsync(HttpContext http, string code, string message, string detail)
+    {
+        RemoteErrorLog.FunctionFailed(_logger, _spec.FunctionName, code, detail);
+        return GatewayAnswers.WriteAsync(http, 502, code, message + " (details are in the gateway's log)");
     }
 
     /// <summary>The message field of an AWS JSON error, else the raw text (bounded).</summary>

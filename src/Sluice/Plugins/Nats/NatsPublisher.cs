@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Sluice.Gateway;
 using Sluice.Plan;
 using Sluice.Plugins.Events;
@@ -12,9 +13,10 @@ namespace Sluice.Plugins.Nats;
 /// <summary>
 /// Publishes a request's body to the subject its route names, on the upstream's one shared
 /// connection, and answers 200 only once the message is safe: confirmed by the server (core
-/// NATS) or acknowledged by a stream (JetStream). Everything else is a precise error answer.
+/// NATS) or acknowledged by a stream (JetStream). Everything else is a precise error answer;
+/// the server's own error text goes to the log, not to the client.
 /// </summary>
-internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connection) : IInvoker, IAsyncDisposable
+internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connection, ILogger logger) : IInvoker, IAsyncDisposable
 {
     private readonly NatsHeaderSelection _headers = new(spec.Headers);
     private readonly ConcurrentDictionary<string, byte[]?> _subjects = new(StringComparer.Ordinal);
@@ -82,7 +84,9 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
         catch (NatsNotConnectedException e)
         {
-            await GatewayAnswers.WriteAsync(http, 500, "nats_unavailable", e.Message);
+            // The reason (a refused login, an unreachable host) is the connection's log warning.
+            await GatewayAnswers.WriteAsync(http, 500, "nats_unavailable", "not connected to NATS (the reason is in the gateway's log)");
+            RemoteErrorLog.FunctionFailed(logger, subjectName, "nats_unavailable", e.Message);
         }
         catch (OperationCanceledException)
         {
@@ -90,7 +94,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
         catch (NatsException e)
         {
-            await GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"publishing to '{subjectName}' failed: {e.Message}");
+            await FailAsync(http, subjectName, $"publishing to '{subjectName}' failed", e.Message);
         }
         finally
         {
@@ -101,6 +105,13 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
     }
 
+    /// <summary>A 500 nats_publish_failed whose remote detail goes to the log only.</summary>
+    private Task FailAsync(HttpContext http, string subject, string message, string detail)
+    {
+        RemoteErrorLog.FunctionFailed(logger, subject, "nats_publish_failed", detail);
+        return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", message + " (details are in the gateway's log)");
+    }
+
     private Task AnswerTooLargeAsync(HttpContext http) =>
         GatewayAnswers.WriteAsync(http, 413, "nats_payload_too_large", $"the message (body and forwarded headers) is larger than the NATS server's max_payload of {connection.MaxPayload} bytes");
 
@@ -108,7 +119,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
     /// JetStream's answer: a PubAck (<c>{"stream":…,"seq":…}</c>) is passed on as the body; a
     /// no-responders status means no stream stores the subject; an error object is a failure.
     /// </summary>
-    private static Task AnswerPubAckAsync(HttpContext http, string subject, NatsReply reply)
+    private Task AnswerPubAckAsync(HttpContext http, string subject, NatsReply reply)
     {
         if (reply.Status == 503)
         {
@@ -125,11 +136,11 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
             if (root.TryGetProperty("error", out var error))
             {
                 var description = error.TryGetProperty("description", out var d) ? d.GetString() : error.GetRawText();
-                return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"JetStream refused the message on '{subject}': {description}");
+                return FailAsync(http, subject, $"JetStream refused the message on '{subject}'", description ?? "");
             }
             if (!root.TryGetProperty("stream", out _) || !root.TryGetProperty("seq", out _))
             {
-                return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"unexpected JetStream answer for '{subject}': {Encoding.UTF8.GetString(reply.Payload)}");
+                return FailAsync(http, subject, $"unexpected JetStream answer for '{subject}'", Encoding.UTF8.GetString(reply.Payload));
             }
         }
         catch (JsonException)

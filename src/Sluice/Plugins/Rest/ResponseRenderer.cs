@@ -35,13 +35,15 @@ internal static class ResponseRenderer
         {
             try
             {
-                headers = transformation.Headers.Select(h => (h.Name, HeaderValues.Checked(h.Name, h.Value.Render(input)))).ToArray();
-                body = transformation.Body is { } template ? Encoding.UTF8.GetBytes(template.Render(input)) : null;
+                headers = transformation.Headers.Select(h => (h.Name, HeaderValues.Checked(h.Name, h.Value.Render(input, transformation.MaxBodyBytes)))).ToArray();
+                body = transformation.Body is { } template ? Encoding.UTF8.GetBytes(template.Render(input, transformation.MaxBodyBytes)) : null;
             }
             catch (TemplateRenderException e)
             {
                 // §4.3: response-side errors replace the response the way request-side ones do.
-                await GatewayAnswers.WriteAsync(httpContext, 400, TemplateRenderException.UndefinedCode, $"response transformation: {e.Message}");
+                // A render over its caps is the upstream's data asking too much: a 502, as a too-large response is.
+                var limit = e.Code == TemplateRenderException.LimitCode;
+                await GatewayAnswers.WriteAsync(httpContext, limit ? 502 : 400, limit ? e.Code : TemplateRenderException.UndefinedCode, $"response transformation: {e.Message}");
                 return false;
             }
         }

@@ -157,6 +157,8 @@ public sealed class SluiceServer : IAsyncDisposable
                         {
                             var serverName = context.ClientHelloInfo.ServerName;
                             var tls = plans.Current.Certificates.Find(serverName) ?? throw TlsContext.NoCertificateFor(serverName);
+                            // Set once per connection: its requests are served only by hosts of this scope.
+                            context.Connection.Features.Set(tls.Scope);
                             return ValueTask.FromResult(tls.Options);
                         },
                     });

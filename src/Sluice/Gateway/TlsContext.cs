@@ -16,9 +16,10 @@ internal sealed class TlsContext : IDisposable
     private readonly X509Certificate2 _certificate;
     private readonly X509Certificate2Collection? _clientAuthorities;
 
-    public TlsContext(TlsPlan plan)
+    public TlsContext(TlsPlan plan, TlsScope scope)
     {
         Plan = plan;
+        Scope = scope;
         _certificate = X509Certificate2.CreateFromPem(plan.CertificatePem, plan.KeyPem);
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(plan.CertificatePem);
@@ -40,6 +41,9 @@ internal sealed class TlsContext : IDisposable
     }
 
     public TlsPlan Plan { get; }
+
+    /// <summary>The virtual hosts a connection made with this context may reach.</summary>
+    public TlsScope Scope { get; }
 
     public SslServerAuthenticationOptions Options { get; }
 

@@ -47,10 +47,13 @@ internal sealed class TlsContext : IDisposable
 
     public SslServerAuthenticationOptions Options { get; }
 
-    /// <summary>mTLS: the client's certificate must chain to the configured CA, and to nothing else.</summary>
+    /// <summary>
+    /// mTLS: the client's certificate must chain to the configured CA, and to nothing else, and be
+    /// issued for client authentication.
+    /// </summary>
     private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        return certificate is not null && CustomTrust.ChainsTo(_clientAuthorities!, certificate, chain);
+        return certificate is not null && CustomTrust.ChainsTo(_clientAuthorities!, certificate, chain, CustomTrust.ClientAuthentication);
     }
 
     public void Dispose()

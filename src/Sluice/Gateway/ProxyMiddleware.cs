@@ -168,7 +168,7 @@ internal sealed partial class ProxyMiddleware(
         var started = Stopwatch.GetTimestamp();
         var budget = route.Plan.Timeout ?? RouteState.DefaultTimeout;
 
-        var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint() };
+        var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint(), FromTrustedProxy = IsTrustedProxy(context) };
         context.Features.Set(state);
         for (var attempt = 1; ; attempt++)
         {
@@ -218,6 +218,24 @@ internal sealed partial class ProxyMiddleware(
             }
             return;
         }
+    }
+
+    private bool IsTrustedProxy(HttpContext context)
+    {
+        var trusted = options.TrustedProxies;
+        if (trusted.Count == 0 || context.Connection.RemoteIpAddress is not { } peer)
+        {
+            return false;
+        }
+        peer = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+        for (var i = 0; i < trusted.Count; i++)
+        {
+            if (trusted[i].Contains(peer))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>

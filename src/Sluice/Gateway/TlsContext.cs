@@ -37,8 +37,15 @@ internal sealed class TlsContext : IDisposable
             ClientCertificateRequired = _clientAuthorities is not null,
             RemoteCertificateValidationCallback = _clientAuthorities is null ? null : ValidateClient,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            EnabledSslProtocols = SupportedProtocols,
         };
     }
+
+    /// <summary>
+    /// TLS 1.2 and 1.3 only, for clients and upstreams alike, pinned here rather than left to the
+    /// platform's defaults (which an old OpenSSL configuration may widen).
+    /// </summary>
+    public const SslProtocols SupportedProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     public TlsPlan Plan { get; }
 

@@ -159,7 +159,7 @@ internal sealed partial class ProxyMiddleware(
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
         var retries = isUpgrade ? null : route.Plan.Retries;
         var attempts = 1 + (retries?.NumRetries ?? 0);
-        if (attempts > 1 && !await BufferBodyForRetriesAsync(context.Request))
+        if (attempts > 1 && !await BufferBodyForRetriesAsync(context))
         {
             attempts = 1;
         }
@@ -242,12 +242,15 @@ internal sealed partial class ProxyMiddleware(
     /// A retried request must be sent again whole, so its body is kept in memory, up to a limit;
     /// a larger (or unknown-length) body is sent once, unretried.
     /// </summary>
-    private async ValueTask<bool> BufferBodyForRetriesAsync(HttpRequest request)
+    private async ValueTask<bool> BufferBodyForRetriesAsync(HttpContext context)
     {
+        var request = context.Request;
         var length = request.ContentLength;
         if (length is null)
         {
-            return !request.Headers.ContainsKey("transfer-encoding");
+            // Not just chunked HTTP/1.1: an HTTP/2 body needs neither content-length nor
+            // transfer-encoding. Kestrel knows whether a body follows.
+            return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         }
         if (length > options.MaxRetryBufferBytes)
         {

@@ -288,6 +288,7 @@ internal sealed class ClusterState : IAsyncDisposable
                     TargetHost = plan.TlsServerName ?? context.DnsEndPoint.Host,
                     ApplicationProtocols = protocols,
                     ClientCertificates = clientCertificates,
+                    EnabledSslProtocols = TlsContext.SupportedProtocols,
                     RemoteCertificateValidationCallback = authorities is null ? null : (_, certificate, chain, errors) => ChainsTo(authorities, certificate, chain, errors),
                 }, cancellationToken);
                 return tls;

@@ -1,6 +1,6 @@
 namespace Sluice.Gateway;
 
-/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 10.</summary>
+/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 11.</summary>
 internal static class EventIds
 {
     public const int PlanApplied = 1;
@@ -12,4 +12,5 @@ internal static class EventIds
     public const int ForwardingFailed = 7;
     public const int EndpointHealthChanged = 8;
     public const int FunctionEndpointFailed = 9;
+    public const int AdminExposed = 10;
 }

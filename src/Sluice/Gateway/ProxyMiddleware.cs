@@ -50,7 +50,17 @@ internal sealed partial class ProxyMiddleware(
         }
         scope.Labels = host.Labels;
 
-        if (host.Plan.Tls is not null && !request.IsHttps)
+        if (request.IsHttps)
+        {
+            // SNI chose the certificate and the client-certificate check; Host chose this host.
+            // Served only when both agree, or a client could reach an mTLS host over a
+            // connection that never presented a certificate (RFC 9110 §15.5.20).
+            if (!ReferenceEquals(context.Features.Get<TlsScope>(), host.TlsScope))
+            {
+                return GatewayAnswers.WriteAsync(context, 421, "misdirected_request", $"this connection's TLS session does not serve host '{request.Host.Value}'; open a new connection for it");
+            }
+        }
+        else if (host.Plan.Tls is not null)
         {
             // Envoy's require_tls: the client is sent to HTTPS; nothing is served in the clear.
             return LocalAnswers.RedirectToHttpsAsync(context, options.HttpsPort);
@@ -149,7 +159,7 @@ internal sealed partial class ProxyMiddleware(
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
         var retries = isUpgrade ? null : route.Plan.Retries;
         var attempts = 1 + (retries?.NumRetries ?? 0);
-        if (attempts > 1 && !await BufferBodyForRetriesAsync(context.Request))
+        if (attempts > 1 && !await BufferBodyForRetriesAsync(context))
         {
             attempts = 1;
         }
@@ -158,7 +168,7 @@ internal sealed partial class ProxyMiddleware(
         var started = Stopwatch.GetTimestamp();
         var budget = route.Plan.Timeout ?? RouteState.DefaultTimeout;
 
-        var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint() };
+        var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint(), FromTrustedProxy = IsTrustedProxy(context) };
         context.Features.Set(state);
         for (var attempt = 1; ; attempt++)
         {
@@ -210,16 +220,37 @@ internal sealed partial class ProxyMiddleware(
         }
     }
 
+    private bool IsTrustedProxy(HttpContext context)
+    {
+        var trusted = options.TrustedProxies;
+        if (trusted.Count == 0 || context.Connection.RemoteIpAddress is not { } peer)
+        {
+            return false;
+        }
+        peer = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+        for (var i = 0; i < trusted.Count; i++)
+        {
+            if (trusted[i].Contains(peer))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// A retried request must be sent again whole, so its body is kept in memory, up to a limit;
     /// a larger (or unknown-length) body is sent once, unretried.
     /// </summary>
-    private async ValueTask<bool> BufferBodyForRetriesAsync(HttpRequest request)
+    private async ValueTask<bool> BufferBodyForRetriesAsync(HttpContext context)
     {
+        var request = context.Request;
         var length = request.ContentLength;
         if (length is null)
         {
-            return !request.Headers.ContainsKey("transfer-encoding");
+            // Not just chunked HTTP/1.1: an HTTP/2 body needs neither content-length nor
+            // transfer-encoding. Kestrel knows whether a body follows.
+            return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         }
         if (length > options.MaxRetryBufferBytes)
         {

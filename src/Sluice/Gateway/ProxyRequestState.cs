@@ -8,6 +8,9 @@ internal sealed class ProxyRequestState
 {
     public required EndpointState Endpoint { get; set; }
 
+    /// <summary>The immediate peer is a trusted proxy: its forwarding headers are passed on.</summary>
+    public bool FromTrustedProxy { get; init; }
+
     /// <summary>True while attempts remain: a 5xx is then held back and retried.</summary>
     public bool MayRetry { get; set; }
 

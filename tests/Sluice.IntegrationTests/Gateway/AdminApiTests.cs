@@ -80,11 +80,11 @@ public sealed class AdminApiTests : GatewayTest
         {
         }
 
-        var warning = Assert.Single(logs.Lines, line => line.Id.Id == 9);
+        var warning = Assert.Single(logs.Lines, line => line.Id.Name == "AdminExposed");
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("unauthenticated", warning.Message);
         Assert.Contains($"0.0.0.0:{exposed.AdminPort}", warning.Message);
-        Assert.DoesNotContain(loopbackLogs.Lines, line => line.Id.Id == 9);
+        Assert.DoesNotContain(loopbackLogs.Lines, line => line.Id.Name == "AdminExposed");
     }
 
     [Fact]

@@ -3,12 +3,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Sluice.IntegrationTests.Infrastructure;
 
-/// <summary>Keeps every log line the gateway writes, for the few tests whose subject is a log line.</summary>
+/// <summary>Keeps every log line the gateway writes, for tests that assert what reaches the operator's log.</summary>
 internal sealed class RecordingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<(LogLevel Level, EventId Id, string Message)> _lines = new();
 
     public IReadOnlyList<(LogLevel Level, EventId Id, string Message)> Lines => [.. _lines];
+
+    public bool Contains(string text) => _lines.Any(line => line.Message.Contains(text, StringComparison.Ordinal));
 
     public ILogger CreateLogger(string categoryName) => new Recorder(_lines);
 

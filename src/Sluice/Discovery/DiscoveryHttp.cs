@@ -55,7 +55,8 @@ public sealed class DiscoveryHttp : IDisposable
                 }
                 buffer.Write(chunk, 0, read);
             }
-            return new HttpAnswer(response.StatusCode, response.Content.Headers.ContentType?.MediaType, buffer.ToArray());
+            var errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? string.Join(",", values) : null;
+            return new HttpAnswer(response.StatusCode, response.Content.Headers.ContentType?.MediaType, buffer.ToArray(), errorType);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -40,7 +40,7 @@ internal sealed class LambdaListingSource(DiscoveryHttp http, DiscoveryOptions o
                 var answer = await http.SendAsync(Signed(signer, spec.Endpoint, query), cancellationToken).ConfigureAwait(false);
                 if (!answer.IsSuccess)
                 {
-                    return SourceResult.Failed(source, $"{source} refused (page {page}): {(int)answer.Status} {Error(answer.Body)}");
+                    return SourceResult.Failed(source, $"{source} refused (page {page}): {(int)answer.Status} {Error(answer)}");
                 }
                 marker = ReadPage(answer.Body, functions, source, page);
                 if (marker is null)
@@ -114,19 +114,22 @@ internal sealed class LambdaListingSource(DiscoveryHttp http, DiscoveryOptions o
         }
     }
 
-    /// <summary>AWS's error type and message (<c>{"Type": …, "message": …}</c> or the <c>x-amzn-ErrorType</c> body), else the start of the body.</summary>
-    private static string Error(byte[] body)
+    /// <summary>AWS's error type (the <c>x-amzn-ErrorType</c> header, or the body's <c>__type</c>/<c>Type</c>) and message, else the start of the body.</summary>
+    private static string Error(HttpAnswer answer)
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(answer.Body);
             var root = document.RootElement;
-            string? Field(params string[] names) => names.Select(n => root.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null).FirstOrDefault(v => v is not null);
-            return string.Join(": ", new[] { Field("__type", "Type", "code"), Field("message", "Message") }.Where(p => p is not null));
+            string? Field(params string[] names) => root.ValueKind != JsonValueKind.Object ? null
+                : names.Select(n => root.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null).FirstOrDefault(v => v is not null);
+            // The header's "Type:more" form keeps only the type.
+            var type = answer.ErrorType?.Split(':')[0] ?? Field("__type", "Type", "code");
+            return string.Join(": ", new[] { type, Field("message", "Message") }.Where(p => !string.IsNullOrEmpty(p)));
         }
         catch (JsonException)
         {
-            return System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
+            return System.Text.Encoding.UTF8.GetString(answer.Body, 0, Math.Min(answer.Body.Length, 200));
         }
     }
 }

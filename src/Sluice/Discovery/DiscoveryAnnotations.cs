@@ -14,7 +14,7 @@ public static class DiscoveryAnnotations
     /// <summary>The OpenAPI document itself, inline (JSON or YAML).</summary>
     public const string OpenApiDoc = "discovery.sluice.io/openapi_doc";
 
-    /// <summary>A listing API to read functions from: <c>openfaas</c>, <c>fission</c> or <c>fn</c>.</summary>
+    /// <summary>A listing API to read functions from: <c>openfaas</c>, <c>fission</c> or <c>fn</c> (opts in, as a named document does).</summary>
     public const string Listing = "discovery.sluice.io/listing";
 
     public const string GlooSwaggerUrl = "gloo.solo.io/swagger_url";
@@ -27,8 +27,8 @@ public static class DiscoveryAnnotations
         Annotation(upstream, OpenApiDoc) ?? Annotation(upstream, GlooSwaggerDoc);
 
     /// <summary>
-    /// Whether discovery looks at this upstream: <c>disabled</c> always wins; then <c>enabled</c>
-    /// or a named document opts in; otherwise the mode decides.
+    /// Whether discovery looks at this upstream: <c>disabled</c> always wins; then <c>enabled</c>,
+    /// a named document or a named listing opts in; otherwise the mode decides.
     /// </summary>
     public static bool IsWanted(Upstream upstream, DiscoveryMode mode)
     {
@@ -44,7 +44,8 @@ public static class DiscoveryAnnotations
         return mode == DiscoveryMode.All
             || string.Equals(setting, "enabled", StringComparison.OrdinalIgnoreCase)
             || DocumentUrl(upstream) is not null
-            || InlineDocument(upstream) is not null;
+            || InlineDocument(upstream) is not null
+            || Annotation(upstream, Listing) is not null;
     }
 
     private static string? Annotation(Upstream upstream, string key) =>

@@ -62,8 +62,10 @@ internal sealed class GrpcReflectionSource(DiscoveryOptions options) : IFunction
             var files = await client.FilesAsync(services, timeout.Token).ConfigureAwait(false);
             return Result(target.Upstream.Name, source, services, files);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }
+            && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            // The call was cut by our deadline (Grpc.Net.Client reports that as Cancelled).
             return SourceResult.Failed(source, $"{source} did not answer within {options.RequestTimeout.TotalSeconds:0.#} s");
         }
         catch (RpcException exception)

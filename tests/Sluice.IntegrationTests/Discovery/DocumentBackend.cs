@@ -37,13 +37,14 @@ internal sealed class DocumentBackend : IAsyncDisposable
     /// <summary>Requests carrying discovery's probe header, by path.</summary>
     public ConcurrentDictionary<string, int> Probes { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<DocumentBackend> StartAsync()
+    /// <param name="http2">Listen for HTTP/2 only (cleartext), as a gRPC server does.</param>
+    public static async Task<DocumentBackend> StartAsync(bool http2 = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, 0, l => l.Protocols = http2 ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2 : Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
             k.Limits.MaxResponseBufferSize = null;
         });
         var app = builder.Build();
@@ -79,6 +80,8 @@ internal sealed class DocumentBackend : IAsyncDisposable
         {
             context.Response.ContentType = document.ContentType;
             context.Response.ContentLength = document.Body.Length;
+            // Headers first, as a server streaming a large file does.
+            await context.Response.StartAsync(context.RequestAborted);
             await context.Response.Body.WriteAsync(document.Body, context.RequestAborted);
             return;
         }

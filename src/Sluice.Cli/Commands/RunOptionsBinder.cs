@@ -32,7 +32,9 @@ internal sealed class RunOptionsBinder
 
     public TelemetryFlags Telemetry { get; } = new();
 
-    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role, .. Telemetry.All];
+    public DiscoveryFlags Discovery { get; } = new();
+
+    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role, .. Telemetry.All, .. Discovery.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {

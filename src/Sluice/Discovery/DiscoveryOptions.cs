@@ -3,14 +3,15 @@ namespace Sluice.Discovery;
 /// <summary>How function discovery behaves; the defaults keep it quiet on a busy network.</summary>
 public sealed record DiscoveryOptions
 {
-    public static readonly DiscoveryOptions Default = new();
-
     /// <summary>Gloo's paths, then today's common ones (ASP.NET Core, FastAPI, springdoc, …).</summary>
     public static readonly IReadOnlyList<string> DefaultProbePaths =
     [
         "/swagger.json", "/swagger/docs/v1", "/swagger/docs/v2", "/v1/swagger", "/v2/swagger",
         "/swagger/v1/swagger.json", "/openapi.json", "/openapi/v1.json", "/v3/api-docs", "/api-docs",
     ];
+
+    /// <summary>The defaults (declared after <see cref="DefaultProbePaths"/>: static fields initialise in order).</summary>
+    public static readonly DiscoveryOptions Default = new();
 
     public DiscoveryMode Mode { get; init; } = DiscoveryMode.OptIn;
 

@@ -211,6 +211,7 @@ public sealed partial class DiscoveryService : IDisposable
         {
             // A source's own bug must cost only this upstream's discovery.
             result = SourceResult.Failed(tracked.Source.Name, $"{tracked.Source.Name} discovery failed: {exception.Message}");
+            Log.SourceFailed(_logger, name, tracked.Source.Name, exception);
         }
         finally
         {
@@ -345,6 +346,9 @@ public sealed partial class DiscoveryService : IDisposable
 
         [LoggerMessage(DiscoveryEventIds.DiscoveryFailing, LogLevel.Warning, "Upstream {Upstream}: discovery failing: {Reason}; next try in {Wait}")]
         public static partial void Failing(ILogger logger, string upstream, string reason, TimeSpan wait);
+
+        [LoggerMessage(DiscoveryEventIds.SourceFailed, LogLevel.Error, "Upstream {Upstream}: the {Source} source failed unexpectedly")]
+        public static partial void SourceFailed(ILogger logger, string upstream, string source, Exception exception);
 
         [LoggerMessage(DiscoveryEventIds.StoreFailed, LogLevel.Warning, "Upstream {Upstream}: could not write what discovery found: {Reason}")]
         public static partial void StoreFailed(ILogger logger, string upstream, string reason);

@@ -2,7 +2,7 @@ namespace Sluice.Discovery;
 
 /// <summary>
 /// Log event ids of discovery: the range 100–119, reserved in <c>Gateway/EventIds.cs</c> (discovery
-/// is a store client and does not reference the gateway). Next free: 105.
+/// is a store client and does not reference the gateway). Next free: 106.
 /// </summary>
 internal static class DiscoveryEventIds
 {
@@ -11,4 +11,5 @@ internal static class DiscoveryEventIds
     public const int DiscoveryFailing = 102;
     public const int StoreFailed = 103;
     public const int SourceFailed = 104;
+    public const int WatchFailed = 105;
 }

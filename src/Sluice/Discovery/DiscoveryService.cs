@@ -16,6 +16,8 @@ namespace Sluice.Discovery;
 /// </summary>
 public sealed partial class DiscoveryService : IDisposable
 {
+    private static readonly TimeSpan WatchRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly IConfigStore _store;
     private readonly IDiscoveryStore _records;
     private readonly DiscoveryOptions _options;
@@ -81,10 +83,22 @@ public sealed partial class DiscoveryService : IDisposable
         ConfigSnapshot? latest = null;
         var watch = Task.Run(async () =>
         {
-            await foreach (var snapshot in _store.WatchAsync(cancellationToken).ConfigureAwait(false))
+            while (!cancellationToken.IsCancellationRequested)
             {
-                Volatile.Write(ref latest, snapshot);
-                _wake.Release();
+                try
+                {
+                    await foreach (var snapshot in _store.WatchAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        Volatile.Write(ref latest, snapshot);
+                        _wake.Release();
+                    }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // A store that cannot be read now (a busy lock, a vanished folder) may be readable soon.
+                    Log.WatchFailed(_logger, exception);
+                    await Task.Delay(WatchRetryDelay, _options.Time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
             }
         }, cancellationToken);
         var running = new List<Task>();
@@ -92,10 +106,6 @@ public sealed partial class DiscoveryService : IDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (watch.IsFaulted)
-                {
-                    await watch.ConfigureAwait(false);
-                }
                 if (Volatile.Read(ref latest) is { } snapshot)
                 {
                     running.RemoveAll(t => t.IsCompleted);
@@ -349,6 +359,9 @@ public sealed partial class DiscoveryService : IDisposable
 
         [LoggerMessage(DiscoveryEventIds.SourceFailed, LogLevel.Error, "Upstream {Upstream}: the {Source} source failed unexpectedly")]
         public static partial void SourceFailed(ILogger logger, string upstream, string source, Exception exception);
+
+        [LoggerMessage(DiscoveryEventIds.WatchFailed, LogLevel.Warning, "Discovery could not read the store; trying again")]
+        public static partial void WatchFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(DiscoveryEventIds.StoreFailed, LogLevel.Warning, "Upstream {Upstream}: could not write what discovery found: {Reason}")]
         public static partial void StoreFailed(ILogger logger, string upstream, string reason);

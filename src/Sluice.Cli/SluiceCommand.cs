@@ -13,6 +13,8 @@ internal static class SluiceCommand
 
             RunCommand.Create(context),
             GetCommand.Create(context),
+            FunctionCommand.Create(context),
+            DiscoverCommand.Create(context),
             ApplyCommand.Create(context),
             DeleteCommand.Create(context),
             ValidateCommand.Create(context),

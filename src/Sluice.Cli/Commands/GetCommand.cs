@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sluice.Api;
 using Sluice.Cli.Output;
 using Sluice.Storage;
+using Sluice.Translation;
 
 namespace Sluice.Cli.Commands;
 
@@ -57,7 +58,10 @@ internal static class GetCommand
             context.Error($"not loaded: {error}");
         }
 
-        IReadOnlyList<IConfigObject> objects = kind == ConfigKind.Upstream ? snapshot.Upstreams : snapshot.VirtualServices;
+        // Upstreams as the gateway sees them: with what discovery found, marked as discovered.
+        IReadOnlyList<IConfigObject> objects = kind == ConfigKind.Upstream
+            ? [.. snapshot.Upstreams.Select(u => DiscoveredFunctions.Merge(u, snapshot.Discovered.GetValueOrDefault(u.Name), null))]
+            : snapshot.VirtualServices;
         if (name is not null)
         {
             var found = objects.FirstOrDefault(o => o.Name == name);

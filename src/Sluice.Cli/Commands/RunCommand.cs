@@ -24,9 +24,12 @@ internal static class RunCommand
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
             }
 
-            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), cancellationToken: cancellationToken);
+            var store = new FileStore(options.ConfigDir);
+            await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
+            var server = await SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin);
             await using (server)
             {
+                discovery.Start(server);
                 context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort));
                 try
                 {

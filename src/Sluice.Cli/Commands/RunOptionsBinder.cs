@@ -36,7 +36,9 @@ internal sealed class RunOptionsBinder
 
     public TelemetryFlags Telemetry { get; } = new();
 
-    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, .. Telemetry.All];
+    public DiscoveryFlags Discovery { get; } = new();
+
+    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, .. Telemetry.All, .. Discovery.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {

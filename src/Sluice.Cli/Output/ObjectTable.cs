@@ -60,7 +60,7 @@ internal static class ObjectTable
     /// Renders without colour into a buffer and writes the lines with trailing padding removed,
     /// so output compares and greps cleanly. A terminal's width is used when there is one.
     /// </summary>
-    private static void Render(TextWriter writer, Table table)
+    internal static void Render(TextWriter writer, Table table)
     {
         var terminal = new AnsiConsoleOutput(writer);
         using var buffer = new StringWriter();

@@ -13,9 +13,10 @@ using Microsoft.Extensions.Logging;
 namespace Sluice.Cli.SampleBackend;
 
 /// <summary>
-/// The quickstart's demo backend: <c>GET /hello</c> answers a greeting, anything else is echoed
-/// back as JSON (method, path, query, headers, body) so a user can see what the gateway forwarded
-/// (prefix rewrites, added headers, transformations).
+/// The quickstart's demo backend: <c>GET /hello</c> answers a greeting, <c>GET /openapi.json</c>
+/// describes the backend for function discovery, anything else is echoed back as JSON (method,
+/// path, query, headers, body) so a user can see what the gateway forwarded (prefix rewrites,
+/// added headers, transformations).
 /// </summary>
 internal sealed class SampleBackendServer : IAsyncDisposable
 {
@@ -47,6 +48,7 @@ internal sealed class SampleBackendServer : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGet("/hello", () => Results.Text(Greeting, "text/plain; charset=utf-8"));
+        app.MapGet(SampleOpenApi.Path, () => Results.Text(SampleOpenApi.Document, "application/json"));
         // A catch-all route rather than terminal middleware, so /hello still wins by precedence.
         app.Map("/{**path}", EchoAsync);
         await app.StartAsync(cancellationToken);

@@ -6,4 +6,7 @@ public sealed record UpstreamFunction
     public required string Name { get; init; }
 
     public Struct Spec { get; init; } = Struct.Empty;
+
+    /// <summary>Set on functions found by discovery (read-only: the store never writes them into a user's file).</summary>
+    public DiscoveryOrigin? Discovered { get; init; }
 }

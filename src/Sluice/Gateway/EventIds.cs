@@ -1,6 +1,9 @@
 namespace Sluice.Gateway;
 
-/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 11.</summary>
+/// <summary>
+/// Every log event id in one place, so ids stay unique and stable. Next free: 11.
+/// 100–119 belong to discovery (<c>Discovery/DiscoveryEventIds.cs</c>: a store client that does not reference the gateway).
+/// </summary>
 internal static class EventIds
 {
     public const int PlanApplied = 1;

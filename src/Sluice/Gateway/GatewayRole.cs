@@ -8,6 +8,6 @@ public enum GatewayRole
     /// <summary>Serve traffic only.</summary>
     Gateway,
 
-    /// <summary>Write statuses only (and, later, run discovery).</summary>
+    /// <summary>Write statuses only (and, in <c>sluice run</c>, run function discovery).</summary>
     Controller,
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,13 +58,17 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
     internal ConfigLoop Loop { get; }
 
+    /// <summary>Metrics and tracing, for services hosted beside the gateway to report into.</summary>
+    internal GatewayTelemetry Telemetry => _telemetry;
+
     /// <summary>Starts listening and watching <paramref name="store"/>; returns once the listeners are bound.</summary>
     public static async Task<SluiceServer> StartAsync(
         GatewayOptions options,
         IConfigStore store,
         ILoggerProvider? logging = null,
         PluginRegistry? plugins = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<IEndpointRouteBuilder>? mapAdmin = null)
     {
         var loggerFactory = CreateLoggerFactory(logging);
         var plans = new PlanHolder(loggerFactory);
@@ -84,7 +89,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
             {
                 Log.AdminExposed(loggerFactory.CreateLogger<SluiceServer>(), new IPEndPoint(options.AdminBind, options.AdminPort));
             }
-            admin = BuildAdmin(options, plans, loop, telemetry, logging);
+            admin = BuildAdmin(options, plans, loop, telemetry, logging, mapAdmin);
             try
             {
                 await admin.StartAsync(cancellationToken);
@@ -183,7 +188,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         return app;
     }
 
-    private static WebApplication BuildAdmin(GatewayOptions options, PlanHolder plans, ConfigLoop loop, GatewayTelemetry telemetry, ILoggerProvider? logging)
+    private static WebApplication BuildAdmin(GatewayOptions options, PlanHolder plans, ConfigLoop loop, GatewayTelemetry telemetry, ILoggerProvider? logging, Action<IEndpointRouteBuilder>? mapAdmin)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder, logging);
@@ -191,6 +196,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
         var app = builder.Build();
         app.Use(AdminEndpoints.RefuseForeignHostsAsync);
         AdminEndpoints.Map(app, plans, loop);
+        // Endpoints of services hosted beside the gateway (discovery), which the gateway does not know.
+        mapAdmin?.Invoke(app);
         telemetry.Metrics.ObserveEndpoints(() => plans.Current.Clusters.Values.SelectMany(cluster =>
             cluster.Endpoints.Select(e => (cluster.Plan.Name, e.Prefix["http://".Length..], e.IsHealthy && !e.IsEjected(Stopwatch.GetTimestamp()), e.ActiveRequests))));
         app.MapGet("/metrics", telemetry.Metrics.WriteAsync);

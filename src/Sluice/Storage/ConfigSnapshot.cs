@@ -29,6 +29,12 @@ public sealed record ConfigSnapshot
     /// </summary>
     public string? BaseDirectory { get; init; }
 
+    /// <summary>
+    /// What function discovery found, by upstream name (see <see cref="IDiscoveryStore"/>): merged
+    /// into each upstream by the translator, where a user's own function wins.
+    /// </summary>
+    public IReadOnlyDictionary<string, DiscoveryRecord> Discovered { get; init; } = new Dictionary<string, DiscoveryRecord>();
+
     /// <summary>Files (artifacts) by ref: raw bytes such as descriptor sets.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Files { get; init; } = new Dictionary<string, ReadOnlyMemory<byte>>();
 }

@@ -26,11 +26,12 @@ namespace Sluice.Storage;
 /// <para>Every read of the folder and every write happens under <c>.sluice/lock</c>; every file
 /// is written to a hidden temporary file and renamed into place, so readers never see half of one.</para>
 /// </remarks>
-public sealed class FileStore : IConfigStore
+public sealed partial class FileStore : IConfigStore
 {
     private readonly ConfigFolder _folder;
     private readonly string _stateDirectory;
     private readonly ObjectRecordStore _records;
+    private readonly DiscoveryRecordFiles _discovery;
     private readonly FileStoreOptions _options;
     private readonly ParsedFileCache _parsed = new();
     // The file lock excludes other processes; this excludes other callers in this one without
@@ -43,6 +44,7 @@ public sealed class FileStore : IConfigStore
         _folder = new ConfigFolder(Path.GetFullPath(configDir));
         _stateDirectory = Path.Combine(_folder.Root, ".sluice");
         _records = new ObjectRecordStore(_stateDirectory);
+        _discovery = new DiscoveryRecordFiles(_stateDirectory);
         _options = options ?? FileStoreOptions.Default;
     }
 
@@ -172,7 +174,7 @@ public sealed class FileStore : IConfigStore
                     // Folders may have been replaced: watch what is there now, before reading it.
                     watcher.Attach();
                 }
-                if (ConfigFolder.Fingerprint(_folder.ReadAll()) == fingerprint)
+                if (Fingerprint(_folder.ReadAll()) == fingerprint)
                 {
                     continue;
                 }
@@ -258,7 +260,7 @@ public sealed class FileStore : IConfigStore
                 }
             }
         }
-        return state;
+        return WithDiscovered(state);
     }
 
     private async Task<Session> LockAsync(CancellationToken cancellationToken)

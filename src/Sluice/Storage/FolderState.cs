@@ -4,7 +4,7 @@ namespace Sluice.Storage;
 /// A config folder read and reconciled with its records at one moment: the snapshot handed
 /// out, and what the CLI operations need to find and edit an object's document.
 /// </summary>
-internal sealed class FolderState
+internal sealed record FolderState
 {
     public static readonly FolderState Empty = new()
     {

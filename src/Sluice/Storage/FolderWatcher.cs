@@ -135,7 +135,9 @@ internal sealed class FolderWatcher(string root) : IDisposable
             return true;
         }
         var segments = relative.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-        foreach (var segment in segments)
+        // Discovery records are written beside the store's bookkeeping but are configuration.
+        var start = segments is [".sluice", "discovery", _, ..] ? 2 : 0;
+        foreach (var segment in segments.AsSpan(start))
         {
             if (FileNames.IsIgnored(segment))
             {

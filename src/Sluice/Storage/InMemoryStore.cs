@@ -8,7 +8,7 @@ namespace Sluice.Storage;
 /// A store that lives in memory: for embedding Sluice with configuration built in code, and for
 /// tests. Same contract as the file store: real resource versions, statuses kept aside.
 /// </summary>
-public sealed class InMemoryStore : IConfigStore
+public sealed partial class InMemoryStore : IConfigStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(ConfigKind, string), IConfigObject> _objects = [];
@@ -177,12 +177,14 @@ public sealed class InMemoryStore : IConfigStore
     private ConfigSnapshot Snapshot()
     {
         Status StatusOf(IConfigObject o) => _statuses.GetValueOrDefault((o.Kind, o.Name)) ?? Status.Pending;
+        var (discovered, files) = DiscoveredState();
         return new ConfigSnapshot
         {
             Upstreams = new(_objects.Values.OfType<Upstream>().OrderBy(u => u.Name, StringComparer.Ordinal).Select(u => u with { Status = StatusOf(u) })),
             VirtualServices = new(_objects.Values.OfType<VirtualService>().OrderBy(v => v.Name, StringComparer.Ordinal).Select(v => v with { Status = StatusOf(v) })),
             Secrets = _secrets,
-            Files = _files,
+            Files = files,
+            Discovered = discovered,
         };
     }
 }

@@ -8,10 +8,16 @@ namespace Sluice.Storage;
 /// <summary>The store-owned fields of an object: taken off before writing or hashing, put back on reading.</summary>
 internal static class StoredObjects
 {
-    /// <summary>The object as a user's file holds it: no version, no status.</summary>
+    /// <summary>The object as a user's file holds it: no version, no status, nothing discovery found.</summary>
     public static IConfigObject Strip(IConfigObject obj) => obj switch
     {
-        Upstream upstream => upstream with { Status = null, Metadata = upstream.Metadata with { ResourceVersion = null } },
+        Upstream upstream => upstream with
+        {
+            Status = null,
+            Metadata = upstream.Metadata with { ResourceVersion = null },
+            Functions = upstream.Functions.Any(f => f.Discovered is not null) ? new(upstream.Functions.Where(f => f.Discovered is null)) : upstream.Functions,
+            ServiceInfo = upstream.ServiceInfo?.Discovered is null ? upstream.ServiceInfo : null,
+        },
         VirtualService service => service with { Status = null, Metadata = service.Metadata with { ResourceVersion = null } },
         _ => throw new ArgumentException($"unknown object type {obj.GetType().Name}", nameof(obj)),
     };

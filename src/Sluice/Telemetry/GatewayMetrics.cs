@@ -27,6 +27,9 @@ internal sealed class GatewayMetrics
     private readonly Gauge _objects;
     private readonly Gauge _endpointHealthy;
     private readonly Gauge _endpointActive;
+    private readonly Gauge _discoveryState;
+    private readonly Gauge _discoveryFunctions;
+    private readonly Counter _discoveryPasses;
     private readonly object _bindLock = new();
     private readonly HashSet<(string, string, string, string)> _bound = [];
 
@@ -55,6 +58,12 @@ internal sealed class GatewayMetrics
             new GaugeConfiguration { LabelNames = ["upstream", "endpoint"] });
         _endpointActive = factory.CreateGauge("sluice_upstream_endpoint_active_requests", "Requests in flight to an endpoint.",
             new GaugeConfiguration { LabelNames = ["upstream", "endpoint"] });
+        _discoveryState = factory.CreateGauge("sluice_discovery_upstream_state", "1 for the state function discovery is in with an upstream (pending, found, nothing, failing).",
+            new GaugeConfiguration { LabelNames = ["upstream", "state"] });
+        _discoveryFunctions = factory.CreateGauge("sluice_discovery_functions", "Functions discovery found on an upstream at its last pass.",
+            new GaugeConfiguration { LabelNames = ["upstream"] });
+        _discoveryPasses = factory.CreateCounter("sluice_discovery_passes_total", "Times discovery examined an upstream (probes, listings, reflection calls).",
+            new CounterConfiguration { LabelNames = ["upstream"] });
         AccessLogDropped = factory.CreateCounter("sluice_access_log_dropped_total", "Access log lines dropped because the writer fell behind.");
         StatsdDropped = factory.CreateCounter("sluice_statsd_dropped_total", "StatsD samples dropped because the sender fell behind.");
     }
@@ -168,6 +177,32 @@ internal sealed class GatewayMetrics
             {
                 _endpointHealthy.RemoveLabelled(labels);
                 _endpointActive.RemoveLabelled(labels);
+            }
+        });
+
+    /// <summary>Discovery's state per upstream, read when scraped (series of upstreams no longer examined go).</summary>
+    public void ObserveDiscovery(Func<IEnumerable<(string Upstream, string State, int Functions, int Passes)>> states) =>
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (upstream, state, functions, passes) in states())
+            {
+                seen.Add(upstream);
+                foreach (var name in (string[])["pending", "found", "nothing", "failing"])
+                {
+                    _discoveryState.WithLabels(upstream, name).Set(name == state ? 1 : 0);
+                }
+                _discoveryFunctions.WithLabels(upstream).Set(functions);
+                _discoveryPasses.WithLabels(upstream).IncTo(passes);
+            }
+            foreach (var labels in _discoveryFunctions.GetAllLabelValues().Where(l => !seen.Contains(l[0])).ToList())
+            {
+                _discoveryFunctions.RemoveLabelled(labels);
+                _discoveryPasses.RemoveLabelled(labels);
+                foreach (var stateLabels in _discoveryState.GetAllLabelValues().Where(s => s[0] == labels[0]).ToList())
+                {
+                    _discoveryState.RemoveLabelled(stateLabels);
+                }
             }
         });
 

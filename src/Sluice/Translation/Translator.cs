@@ -24,9 +24,10 @@ public sealed class Translator(PluginRegistry plugins)
 
         var served = new ServedUpstreams();
         var acceptedUpstreams = new Dictionary<string, Upstream>(StringComparer.Ordinal);
-        foreach (var (name, upstream) in ByName(snapshot.Upstreams, loadErrors, ConfigKind.Upstream))
+        foreach (var (name, written) in ByName(snapshot.Upstreams, loadErrors, ConfigKind.Upstream))
         {
             var diagnostics = LoadDiagnostics(loadErrors[(ConfigKind.Upstream, name)]);
+            var upstream = written is null ? null : DiscoveredFunctions.Merge(written, snapshot.Discovered.GetValueOrDefault(name), diagnostics);
             var cluster = upstream is not null && !diagnostics.HasErrors ? _upstreams.Translate(upstream, context, diagnostics) : null;
             var servedVersion = upstream;
             if (cluster is null)

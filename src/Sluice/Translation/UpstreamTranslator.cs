@@ -43,6 +43,8 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
     /// <summary>
     /// Every function must be unique, and a function plugin that claims a spec must accept it.
     /// A function no plugin claims is still routable: requests go to the upstream unchanged.
+    /// A discovered function a plugin refuses is left out with a warning: what discovery got
+    /// wrong must not reject what the user wrote.
     /// </summary>
     private ValueList<FunctionPlan> TranslateFunctions(Upstream upstream, TranslationContext context, Diagnostics diagnostics)
     {
@@ -57,18 +59,31 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
                 continue;
             }
             IInvokerSpec? invoker = null;
+            var refused = false;
             foreach (var plugin in plugins.FunctionPlugins)
             {
                 var result = plugin.ParseFunctionSpec(upstream, function, context);
                 foreach (var error in result.Errors)
                 {
-                    diagnostics.Error($"functions[{i}] ({function.Name})", error);
+                    refused = true;
+                    if (function.Discovered is { } origin)
+                    {
+                        diagnostics.Warning($"functions ({function.Name})", $"discovered function left out (from {origin.Source}): {error}");
+                    }
+                    else
+                    {
+                        diagnostics.Error($"functions[{i}] ({function.Name})", error);
+                    }
                 }
                 if (result.IsMine)
                 {
                     invoker = result.Invoker;
                     break;
                 }
+            }
+            if (refused && function.Discovered is not null)
+            {
+                continue;
             }
             functions.Add(new FunctionPlan(function.Name) { Invoker = invoker });
         }

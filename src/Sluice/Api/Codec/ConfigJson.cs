@@ -36,6 +36,7 @@ internal static class ConfigJson
         {
             var infoJson = new JsonObject { ["type"] = info.Type };
             AddStruct(infoJson, "properties", info.Properties);
+            AddOrigin(infoJson, info.Discovered);
             json["service_info"] = infoJson;
         }
         if (upstream.UseHttp2)
@@ -57,7 +58,20 @@ internal static class ConfigJson
     {
         var json = new JsonObject { ["name"] = function.Name };
         AddStruct(json, "spec", function.Spec);
+        AddOrigin(json, function.Discovered);
         return json;
+    }
+
+    private static void AddOrigin(JsonObject json, DiscoveryOrigin? origin)
+    {
+        if (origin is not null)
+        {
+            json["discovered"] = new JsonObject
+            {
+                ["source"] = origin.Source,
+                ["discovered_at"] = origin.DiscoveredAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
     }
 
     private static JsonObject Write(VirtualService service)

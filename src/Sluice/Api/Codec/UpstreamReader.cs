@@ -8,8 +8,9 @@ internal static class UpstreamReader
         "health_checks", "load_balancer", "outlier_detection", "circuit_breakers", "metadata", "status",
     ];
 
-    private static readonly string[] FunctionFields = ["name", "spec"];
-    private static readonly string[] ServiceInfoFields = ["type", "properties"];
+    private static readonly string[] FunctionFields = ["name", "spec", "discovered"];
+    private static readonly string[] ServiceInfoFields = ["type", "properties", "discovered"];
+    private static readonly string[] OriginFields = ["source", "discovered_at"];
 
     /// <summary>Fields only an upstream has: a document with them but no <c>type</c> is an upstream missing its type.</summary>
     public static readonly string[] OwnFields = ["type", "connection_timeout", "spec", "functions", "service_info"];
@@ -40,7 +41,12 @@ internal static class UpstreamReader
     private static UpstreamFunction ReadFunction(ReadContext context, Node node, string path)
     {
         var map = MappingReader.Open(context, node, path, FunctionFields);
-        return new UpstreamFunction { Name = map.RequiredString("name"), Spec = map.Struct("spec") };
+        return new UpstreamFunction
+        {
+            Name = map.RequiredString("name"),
+            Spec = map.Struct("spec"),
+            Discovered = map.Object("discovered", ReadOrigin),
+        };
     }
 
     private static ServiceInfo ReadServiceInfo(ReadContext context, Node node, string path)
@@ -50,6 +56,23 @@ internal static class UpstreamReader
         {
             Type = map.RequiredString("type", "REST, gRPC or nats"),
             Properties = map.Struct("properties"),
+            Discovered = map.Object("discovered", ReadOrigin),
         };
+    }
+
+    /// <summary>
+    /// The marker <c>sluice get</c> shows on discovered parts. Read back so that its output can be
+    /// applied again; the store drops what it marks rather than copying it into a user's file.
+    /// </summary>
+    private static DiscoveryOrigin ReadOrigin(ReadContext context, Node node, string path)
+    {
+        var map = MappingReader.Open(context, node, path, OriginFields);
+        var at = map.String("discovered_at");
+        DateTimeOffset discoveredAt = default;
+        if (at is not null && !DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out discoveredAt))
+        {
+            throw context.Error(map.Get("discovered_at")!, map.Path("discovered_at"), $"'{at}' is not a time (expected e.g. 2026-12-02T07:00:00Z)");
+        }
+        return new DiscoveryOrigin { Source = map.RequiredString("source"), DiscoveredAt = discoveredAt };
     }
 }

@@ -19,6 +19,8 @@ namespace Sluice.IntegrationTests.Plugins.Aws;
 /// 403 when it does not match. Functions: <c>echo</c> (returns what it got), <c>fail</c> (a
 /// function error), <c>api</c> (an API Gateway proxy result describing the event it got),
 /// <c>binary</c> (a base64 proxy result), <c>slow</c> (answers after 5 s); any other name is 404, as in AWS.
+/// <c>GET /2015-03-31/functions/</c> is ListFunctions over <see cref="Listed"/>, two per page, with
+/// an opaque <c>NextMarker</c> that needs escaping in a query (as AWS's base64 markers do).
 /// </summary>
 internal sealed class FakeLambda : IAsyncDisposable
 {
@@ -40,6 +42,11 @@ internal sealed class FakeLambda : IAsyncDisposable
     public ConcurrentQueue<Invocation> Invocations { get; } = new();
 
     public int Refused;
+
+    /// <summary>Functions (name, version) that ListFunctions returns.</summary>
+    public List<(string Name, string Version)> Listed { get; } = [];
+
+    public int ListCalls;
 
     public sealed record Invocation(string Function, string? Qualifier, string InvocationType, string Payload);
 
@@ -79,6 +86,11 @@ internal sealed class FakeLambda : IAsyncDisposable
             return;
         }
 
+        if (request.Method == "GET" && rawPath == Prefix)
+        {
+            await ListFunctionsAsync(context);
+            return;
+        }
         if (request.Method != "POST" || !rawPath.StartsWith(Prefix, StringComparison.Ordinal) || !rawPath.EndsWith("/invocations", StringComparison.Ordinal))
         {
             context.Response.StatusCode = 404;
@@ -132,6 +144,24 @@ internal sealed class FakeLambda : IAsyncDisposable
                 await context.Response.WriteAsJsonAsync(new { statusCode = 200, body = Convert.ToBase64String([0, 1, 2, 255]), isBase64Encoded = true });
                 break;
         }
+    }
+
+    private async Task ListFunctionsAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref ListCalls);
+        const int PageSize = 2;
+        var marker = context.Request.Query["Marker"].FirstOrDefault();
+        var start = marker is null ? 0 : int.Parse(marker["next/".Length..^2], CultureInfo.InvariantCulture);
+        var page = Listed.Skip(start).Take(PageSize).Select(f => new Dictionary<string, object>
+        {
+            ["FunctionName"] = f.Name,
+            ["FunctionArn"] = $"arn:aws:lambda:{Region}:123456789012:function:{f.Name}",
+            ["Version"] = f.Version,
+            ["Runtime"] = "nodejs20.x",
+        });
+        var next = start + PageSize < Listed.Count ? $"next/{start + PageSize}==" : null;
+        // AWS's member names as they are (no camelCase).
+        await context.Response.WriteAsJsonAsync(new { Functions = page, NextMarker = next }, new JsonSerializerOptions());
     }
 
     /// <summary>"METHOD path q=… body" when the payload is an API Gateway proxy event, else "raw".</summary>

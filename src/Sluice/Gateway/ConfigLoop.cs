@@ -17,7 +17,7 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan TlsFileCheckInterval = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<(ConfigKind, string), Status> _written = [];
+    private readonly Dictionary<(ConfigKind, string), (string? Version, Status Status)> _written = [];
     // The store's watch and the certificate-file check both apply snapshots; one at a time.
     private readonly SemaphoreSlim _applying = new(1, 1);
     private TranslationState _state = TranslationState.Empty;
@@ -135,23 +135,27 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
     private async Task ReportAsync(ConfigSnapshot snapshot, IReadOnlyList<ObjectReport> reports, CancellationToken cancellationToken)
     {
         var stored = snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices)
-            .ToDictionary(o => (o.Kind, o.Name), o => o.Status);
+            .ToDictionary(o => (o.Kind, o.Name));
         foreach (var report in reports)
         {
             var key = (report.Kind, report.Name);
-            var current = _written.TryGetValue(key, out var written) ? written : stored.GetValueOrDefault(key);
+            var judged = stored.GetValueOrDefault(key);
+            // Null for an object that did not load: its verdict is about whatever the store holds.
+            var version = judged?.Metadata.ResourceVersion;
+            var current = _written.TryGetValue(key, out var written) && written.Version == version ? written.Status : judged?.Status;
             if (report.Status.Equals(current))
             {
                 continue;
             }
             try
             {
-                await store.WriteStatusAsync(report.Kind, report.Name, report.Status, cancellationToken);
-                _written[key] = report.Status;
+                await store.WriteStatusAsync(report.Kind, report.Name, version, report.Status, cancellationToken);
+                _written[key] = (version, report.Status);
             }
-            catch (StoreNotFoundException)
+            catch (Exception e) when (e is StoreNotFoundException or StoreConflictException)
             {
-                // Deleted since the snapshot was taken; the next snapshot will not list it.
+                // Deleted or changed since the snapshot was taken: the next snapshot brings the
+                // object as it is now, and its own verdict.
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,6 +1,6 @@
 namespace Sluice.Gateway;
 
-/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 9.</summary>
+/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 16.</summary>
 internal static class EventIds
 {
     public const int PlanApplied = 1;
@@ -11,4 +11,11 @@ internal static class EventIds
     public const int StatusWriteFailed = 6;
     public const int ForwardingFailed = 7;
     public const int EndpointHealthChanged = 8;
+    public const int StoreUnreachable = 9;
+    public const int StoreReconnected = 10;
+    public const int StoreRelisted = 11;
+    public const int LeadershipAcquired = 12;
+    public const int LeadershipLost = 13;
+    public const int StoreWaiting = 14;
+    public const int Draining = 15;
 }

@@ -14,7 +14,10 @@ internal sealed class RunOptionsBinder
 {
     private static readonly GatewayOptions Defaults = new();
 
-    public Option<string?> ConfigDir { get; } = ConfigDirOption.Create();
+    /// <summary>Where configuration lives: <c>--config-dir</c>, or <c>--store etcd</c> and its flags.</summary>
+    public StoreFlags Store { get; } = new();
+
+    public Option<string?> ConfigDir => Store.ConfigDir;
 
     public Option<string?> Bind { get; } = Create("--bind", "ADDR", "Address the traffic listeners bind to", "all addresses");
 
@@ -28,11 +31,16 @@ internal sealed class RunOptionsBinder
 
     public Option<string?> AdminBind { get; } = Create("--admin-bind", "ADDR", "Address the admin API binds to", Defaults.AdminBind);
 
-    public Option<string?> Role { get; } = Create("--role", "all|gateway|controller", "Serve traffic, write statuses, or both", "all");
+    public Option<string?> Role { get; } = Create("--role", "all|gateway|controller", "Serve traffic, write statuses (one elected leader among controllers), or both", "all");
+
+    public Option<string?> LeaseTtl { get; } = Create("--lease-ttl", "SECONDS", "Leader lease of controllers on etcd: a dead leader is replaced within it", "10");
+
+    public Option<string?> DrainDelay { get; } = Create("--drain-delay", "SECONDS",
+        "On SIGTERM, how long /readyz says draining before the listeners stop (then requests in flight finish)", "0");
 
     public TelemetryFlags Telemetry { get; } = new();
 
-    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role, .. Telemetry.All];
+    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role, LeaseTtl, DrainDelay, .. Telemetry.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {
@@ -49,6 +57,7 @@ internal sealed class RunOptionsBinder
             AdminPort = Get(AdminPort) is { } admin ? ParsePort(admin, Source(AdminPort)) : Defaults.AdminPort,
             AdminBind = Get(AdminBind) is { } adminBind ? ParseAddress(adminBind, Source(AdminBind)) : Defaults.AdminBind,
             Role = Get(Role) is { } role ? ParseRole(role, Source(Role)) : Defaults.Role,
+            DrainDelay = Get(DrainDelay) is { } drain ? ParseDrainDelay(drain, Source(DrainDelay)) : Defaults.DrainDelay,
         };
         return Telemetry.Apply(options, parseResult, context);
     }
@@ -78,6 +87,15 @@ internal sealed class RunOptionsBinder
         }
         throw new CliException($"{source}: '{text}' is not an IP address (e.g. 0.0.0.0, ::, 127.0.0.1, localhost, *)");
     }
+
+    /// <summary>The leader lease for <c>--store etcd</c>; null leaves etcd's default.</summary>
+    public TimeSpan? ResolveLeaseTtl(ParseResult parseResult, CliContext context) =>
+        EnvironmentFallback.Get(parseResult, LeaseTtl, context) is { } ttl
+            ? StoreFlags.ParseSeconds(ttl, EnvironmentFallback.SourceOf(parseResult, LeaseTtl))
+            : null;
+
+    private static TimeSpan ParseDrainDelay(string text, string source) =>
+        text.Trim() == "0" ? TimeSpan.Zero : StoreFlags.ParseSeconds(text, source);
 
     internal static GatewayRole ParseRole(string text, string source) => text.Trim().ToLowerInvariant() switch
     {

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
+using Grpc.Net.Client;
 using Sluice.Security;
 
 namespace Sluice.Etcd;
@@ -19,13 +20,23 @@ internal static class EtcdClientFactory
         // The channel balances over a static list of endpoints; its own name stands in for a host.
         var serverName = new Uri(options.Endpoints[0].Contains("://", StringComparison.Ordinal) ? options.Endpoints[0] : "http://" + options.Endpoints[0]).Host;
         var client = tls
-            ? new EtcdClient(endpoints, ssl => ConfigureTls(ssl, options), serverName: serverName)
-            : new EtcdClient(endpoints, serverName: serverName);
+            ? new EtcdClient(endpoints, ssl => ConfigureTls(ssl, options), serverName: serverName, configureChannelOptions: ConfigureChannel)
+            : new EtcdClient(endpoints, serverName: serverName, configureChannelOptions: ConfigureChannel);
         if (!string.IsNullOrEmpty(options.Username))
         {
             client.SetCredentials(options.Username, options.Password ?? "");
         }
         return client;
+    }
+
+    /// <summary>
+    /// gRPC backs off reconnecting to a member up to two minutes by default: after an outage of
+    /// the whole cluster, gateways would then converge minutes after etcd returned. Retry often.
+    /// </summary>
+    private static void ConfigureChannel(GrpcChannelOptions channel)
+    {
+        channel.InitialReconnectBackoff = TimeSpan.FromMilliseconds(200);
+        channel.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
     }
 
     private static void ConfigureTls(SslClientAuthenticationOptions ssl, EtcdOptions options)

@@ -282,76 +282,118 @@ public sealed partial class EtcdStore : IConfigStore, IStoreHealth, IDisposable
         var delay = FirstRetry;
         while (!cancellationToken.IsCancellationRequested)
         {
+            using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                long from;
-                lock (view)
-                {
-                    from = view.Revision + 1;
-                }
-                using var call = Connection.WatchClient.Watch(cancellationToken: cancellationToken);
-                await call.RequestStream.WriteAsync(new WatchRequest
-                {
-                    CreateRequest = new WatchCreateRequest { Key = Keys.PrefixBytes, RangeEnd = Keys.PrefixEnd, StartRevision = from, ProgressNotify = true },
-                }, cancellationToken).ConfigureAwait(false);
-                while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-                {
-                    var response = call.ResponseStream.Current;
-                    if (response.CompactRevision > 0)
-                    {
-                        // The revision to resume from is gone: only a fresh listing is complete.
-                        var relisted = await RangeAsync(new RangeRequest { Key = Keys.PrefixBytes, RangeEnd = Keys.PrefixEnd }, cancellationToken).ConfigureAwait(false);
-                        bool relistChanged;
-                        lock (view)
-                        {
-                            relistChanged = view.Reset(relisted.Kvs, relisted.Header.Revision);
-                        }
-                        Log.Relisted(_logger, from, response.CompactRevision, relisted.Header.Revision);
-                        if (relistChanged)
-                        {
-                            changed.TryWrite(true);
-                        }
-                        break;
-                    }
-                    if (response.Canceled)
-                    {
-                        throw new RpcException(new Grpc.Core.Status(StatusCode.Aborted, $"etcd cancelled the watch: {response.CancelReason}"));
-                    }
-                    if (response.Created)
-                    {
-                        if (!_health.Reachable)
-                        {
-                            Log.Reconnected(_logger, from - 1);
-                        }
-                        Reachable($"watching from revision {from}");
-                        delay = FirstRetry;
-                        continue;
-                    }
-                    var any = false;
-                    lock (view)
-                    {
-                        foreach (var change in response.Events)
-                        {
-                            any |= view.Apply(change);
-                        }
-                        view.Advance(response.Events.Count == 0 ? response.Header.Revision : 0);
-                    }
-                    if (any)
-                    {
-                        changed.TryWrite(true);
-                    }
-                }
+                await FollowStreamAsync(view, changed, () => delay = FirstRetry, stream, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or IOException or InvalidOperationException or ObjectDisposedException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
             {
                 if (_health.Reachable)
                 {
-                    Log.Unreachable(_logger, _options.Describe(), e.Message);
+                    Log.Unreachable(_logger, _options.Describe(), e is OperationCanceledException ? "the watch went silent" : e.Message);
                 }
-                Unreachable(e);
+                Unreachable(e is OperationCanceledException ? new IOException("the watch went silent") : e);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 delay = TimeSpan.FromTicks(Math.Min(LastRetry.Ticks, delay.Ticks * 2));
             }
+        }
+    }
+
+    /// <summary>
+    /// One watch stream, from the view's revision on. A stream that stops answering (a member
+    /// that hangs, a connection gRPC has not noticed is gone) would look like a quiet config
+    /// forever, so it is asked for progress every few seconds and dropped when it does not answer.
+    /// </summary>
+    private async Task FollowStreamAsync(EtcdView view, ChannelWriter<bool> changed, Action connected, CancellationTokenSource stream, CancellationToken cancellationToken)
+    {
+        long from;
+        lock (view)
+        {
+            from = view.Revision + 1;
+        }
+        using var call = Connection.WatchClient.Watch(cancellationToken: stream.Token);
+        var heard = Environment.TickCount64;
+        await call.RequestStream.WriteAsync(new WatchRequest
+        {
+            CreateRequest = new WatchCreateRequest { Key = Keys.PrefixBytes, RangeEnd = Keys.PrefixEnd, StartRevision = from, ProgressNotify = true },
+        }, stream.Token).ConfigureAwait(false);
+        var liveness = CheckLivenessAsync(call, () => Volatile.Read(ref heard), stream);
+        try
+        {
+            while (await call.ResponseStream.MoveNext(stream.Token).ConfigureAwait(false))
+            {
+                Volatile.Write(ref heard, Environment.TickCount64);
+                var response = call.ResponseStream.Current;
+                if (response.CompactRevision > 0)
+                {
+                    // The revision to resume from is gone: only a fresh listing is complete.
+                    var relisted = await RangeAsync(new RangeRequest { Key = Keys.PrefixBytes, RangeEnd = Keys.PrefixEnd }, cancellationToken).ConfigureAwait(false);
+                    bool relistChanged;
+                    lock (view)
+                    {
+                        relistChanged = view.Reset(relisted.Kvs, relisted.Header.Revision);
+                    }
+                    Log.Relisted(_logger, from, response.CompactRevision, relisted.Header.Revision);
+                    if (relistChanged)
+                    {
+                        changed.TryWrite(true);
+                    }
+                    return;
+                }
+                if (response.Canceled)
+                {
+                    throw new RpcException(new Grpc.Core.Status(StatusCode.Aborted, $"etcd cancelled the watch: {response.CancelReason}"));
+                }
+                if (response.Created)
+                {
+                    if (!_health.Reachable)
+                    {
+                        Log.Reconnected(_logger, from - 1);
+                    }
+                    Reachable($"watching from revision {from}");
+                    connected();
+                    continue;
+                }
+                var any = false;
+                lock (view)
+                {
+                    foreach (var change in response.Events)
+                    {
+                        any |= view.Apply(change);
+                    }
+                    if (response.Events.Count == 0)
+                    {
+                        view.Advance(response.Header.Revision);
+                    }
+                }
+                if (any)
+                {
+                    changed.TryWrite(true);
+                }
+            }
+            // The server ended the stream: follow again from where this one stopped.
+        }
+        finally
+        {
+            await stream.CancelAsync().ConfigureAwait(false);
+            await liveness.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Asks for progress every interval; cancels the stream when nothing was heard for two.</summary>
+    private async Task CheckLivenessAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, Func<long> heard, CancellationTokenSource stream)
+    {
+        var interval = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.RequestTimeout.Ticks / 2));
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(stream.Token).ConfigureAwait(false))
+        {
+            if (Environment.TickCount64 - heard() > 2 * interval.TotalMilliseconds)
+            {
+                await stream.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+            await call.RequestStream.WriteAsync(new WatchRequest { ProgressRequest = new WatchProgressRequest() }, stream.Token).ConfigureAwait(false);
         }
     }
 

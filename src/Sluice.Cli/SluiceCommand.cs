@@ -15,6 +15,7 @@ internal static class SluiceCommand
             GetCommand.Create(context),
             ApplyCommand.Create(context),
             DeleteCommand.Create(context),
+            MigrateCommand.Create(context),
             ValidateCommand.Create(context),
             VersionCommand.Create(context),
             SampleBackendCommand.Create(context),

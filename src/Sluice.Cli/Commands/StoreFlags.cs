@@ -52,17 +52,18 @@ internal sealed class StoreFlags
             ? $"etcd {string.Join(',', EtcdOptions(parseResult, context).Endpoints)}"
             : ConfigDirOption.Resolve(parseResult, ConfigDir, context);
 
-    public EtcdOptions EtcdOptions(ParseResult parseResult, CliContext context, TimeSpan? leaseTtl = null)
+    /// <param name="endpoints">Endpoints given another way (<c>migrate --to etcd:URL,…</c>), which win over the flag.</param>
+    public EtcdOptions EtcdOptions(ParseResult parseResult, CliContext context, TimeSpan? leaseTtl = null, string? endpoints = null)
     {
         string? Get(Option<string?> option) => EnvironmentFallback.Get(parseResult, option, context);
         string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option);
 
-        var endpoints = (Get(Endpoints) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (endpoints.Length == 0)
+        var list = (endpoints ?? Get(Endpoints) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (list.Length == 0)
         {
             throw new CliException($"--store etcd needs --etcd-endpoints (or {EnvironmentFallback.VariableFor(Endpoints.Name)}), e.g. http://127.0.0.1:2379");
         }
-        foreach (var endpoint in endpoints)
+        foreach (var endpoint in list)
         {
             if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.IsDefaultPort && !endpoint.Contains(':', StringComparison.Ordinal))
             {
@@ -76,7 +77,7 @@ internal sealed class StoreFlags
         }
         var options = new EtcdOptions
         {
-            Endpoints = endpoints,
+            Endpoints = list,
             Prefix = prefix,
             CaFile = ExistingFile(Get(CaFile), Source(CaFile)),
             CertFile = ExistingFile(Get(CertFile), Source(CertFile)),

@@ -70,6 +70,22 @@ internal static class RunCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>The etcd options <c>sluice run ARGS</c> would connect with (for tests); null for the file store.</summary>
+    internal static EtcdOptions? ParseEtcdOptions(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var context = new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, environment);
+        var binder = new RunOptionsBinder();
+        var run = new Command("run");
+        foreach (var option in binder.All)
+        {
+            run.Add(option);
+        }
+        var parseResult = new RootCommand { run }.Parse(["run", .. args]);
+        return binder.Store.IsEtcd(parseResult, context)
+            ? binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context))
+            : null;
+    }
+
     /// <summary>Parses <c>sluice run ARGS</c> into options without running anything (for tests).</summary>
     internal static GatewayOptions ParseOptions(IReadOnlyList<string> args, Func<string, string?> environment)
     {

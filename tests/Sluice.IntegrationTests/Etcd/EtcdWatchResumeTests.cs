@@ -93,6 +93,36 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
         Assert.True(await WaitReachableAsync(watcher, true), watcher.Health.Detail);
     }
 
+    [Fact]
+    public async Task A_gateway_started_while_etcd_is_down_waits_says_so_once_then_serves()
+    {
+        var prefix = EtcdClusterFixture.UniquePrefix();
+        using (var writer = etcd.Store(prefix))
+        {
+            await writer.CreateAsync(EtcdObjects.Upstream("a", 1), None);
+        }
+        await etcd.Cluster.KillAllAsync();
+        var log = new CapturingLogger();
+        using var store = etcd.Store(prefix);
+        var options = new GatewayOptions { Bind = System.Net.IPAddress.Loopback, HttpPort = 0, HttpsPort = 0, Http2Port = 0, AdminPort = 0 };
+        await using var server = await SluiceServer.StartAsync(options, store, log);
+        try
+        {
+            // Several retries' worth of time (backoff starts at 250 ms).
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.False(server.Ready.IsCompleted);
+            Assert.Single(log.Entries, e => e.EventId == EventIds.StoreWaiting);
+            Assert.DoesNotContain(log.Entries, e => e.EventId == EventIds.WatchFailed);
+        }
+        finally
+        {
+            await etcd.Cluster.StartAllAsync();
+        }
+        await server.Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("a", Assert.Single(server.Loop.Latest!.Snapshot.Upstreams).Name);
+        Assert.Single(log.Entries, e => e.EventId == EventIds.StoreWaiting);
+    }
+
     private static IEnumerable<KeyValuePair<string, int>> Ports(ConfigSnapshot snapshot) =>
         snapshot.Upstreams.Select(u => new KeyValuePair<string, int>(u.Name, EtcdObjects.PortOf(u)));
 

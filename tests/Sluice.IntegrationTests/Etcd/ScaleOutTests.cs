@@ -184,6 +184,72 @@ public sealed class ScaleOutTests(ScaleOutFixture deployment, ITestOutputHelper 
         await deployment.WaitExplainedAsync(() => deployment.AllServeAsync(prefix), Propagation, "the other objects served");
     }
 
+    [Fact]
+    public async Task A_rolling_restart_behind_a_readiness_checking_balancer_loses_no_request()
+    {
+        var gateways = deployment.Gateways;
+        var ready = gateways.Select(_ => true).ToArray();
+        var failures = new List<string>();
+        var served = 0;
+        using var stop = new CancellationTokenSource();
+        // What a load balancer does: probe /readyz often, send only to gateways that pass.
+        var probe = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                for (var i = 0; i < gateways.Count; i++)
+                {
+                    try
+                    {
+                        ready[i] = (await gateways[i].DetailAsync()).GetProperty("ready").GetBoolean();
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+                    {
+                        ready[i] = false;
+                    }
+                }
+                await Task.Delay(100);
+            }
+        });
+        var traffic = Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var pick = Enumerable.Range(0, gateways.Count).Select(i => (i + n) % gateways.Count).FirstOrDefault(i => ready[i], -1);
+                if (pick < 0)
+                {
+                    await Task.Delay(10);
+                    continue;
+                }
+                var status = await gateways[pick].StatusOfAsync("/v1/rolling");
+                if (status == 200)
+                {
+                    Interlocked.Increment(ref served);
+                }
+                else
+                {
+                    lock (failures)
+                    {
+                        failures.Add($"{gateways[pick].Name}: {status}");
+                    }
+                }
+            }
+        });
+
+        foreach (var gateway in gateways)
+        {
+            await gateway.TerminateAsync(TimeSpan.FromSeconds(30));
+            gateway.Launch();
+            await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
+            await Task.Delay(300);
+        }
+        await stop.CancelAsync();
+        await Task.WhenAll(probe, traffic);
+
+        Assert.True(failures.Count == 0, $"{failures.Count} failed of {served + failures.Count}: {string.Join(", ", failures.Take(10))}");
+        Assert.True(served > 50, $"only {served} requests were sent");
+    }
+
     private async Task<SluiceProcess> WaitForOneLeaderAsync()
     {
         SluiceProcess? leader = null;

@@ -241,7 +241,9 @@ public sealed partial class EtcdStore : IConfigStore, IStoreHealth, IDisposable
             var result = await call(new CallOptions(deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return result;
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        // A passed deadline surfaces as a cancellation (the channel throws OperationCanceledException
+        // on cancellation), not as an RpcException: both mean etcd did not answer in time.
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or OperationCanceledException)
         {
             throw Unreachable(e);
         }
@@ -406,9 +408,16 @@ public sealed partial class EtcdStore : IConfigStore, IStoreHealth, IDisposable
     private Exception Unreachable(Exception e)
     {
         var health = _health;
-        var message = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message;
+        var message = e switch
+        {
+            RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+            OperationCanceledException => $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s",
+            _ => e.Message,
+        };
         _health = new StoreHealth(health.Store, false, $"unreachable: {message}", health.Reachable ? DateTimeOffset.UtcNow : health.Since);
-        return e is RpcException ? new EtcdUnavailableException($"etcd ({string.Join(',', _options.Endpoints)}) did not answer: {message}", e) : e;
+        return e is RpcException or OperationCanceledException
+            ? new EtcdUnavailableException($"etcd ({string.Join(',', _options.Endpoints)}) did not answer: {message}", e)
+            : e;
     }
 
     private static partial class Log

@@ -108,8 +108,13 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
         await using var server = await SluiceServer.StartAsync(options, store, log);
         try
         {
-            // Several retries' worth of time (backoff starts at 250 ms).
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            // The first attempt fails at its deadline (3 s here); then several retries' worth of time.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!log.Entries.Any(e => e.EventId == EventIds.StoreWaiting) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(6));
             Assert.False(server.Ready.IsCompleted);
             Assert.Single(log.Entries, e => e.EventId == EventIds.StoreWaiting);
             Assert.DoesNotContain(log.Entries, e => e.EventId == EventIds.WatchFailed);
@@ -119,7 +124,12 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
             await etcd.Cluster.StartAllAsync();
         }
         await server.Ready.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal("a", Assert.Single(server.Loop.Latest!.Snapshot.Upstreams).Name);
+        // The plan goes live a moment before the admin view of it is published.
+        while (server.Loop.Latest is null)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal("a", Assert.Single(server.Loop.Latest.Snapshot.Upstreams).Name);
         Assert.Single(log.Entries, e => e.EventId == EventIds.StoreWaiting);
     }
 

@@ -21,6 +21,17 @@ if ! command -v nats-server >/dev/null; then
   fi
 fi
 
+# etcd tests start their own three-member clusters (Debian package `etcd-server`, etcd 3.4);
+# `etcd-client` brings etcdctl for the example and the propagation bench.
+if ! command -v etcd >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    apt-cache show etcd-server >/dev/null 2>&1 || apt-get update -q >/dev/null
+    apt-get install -y -q etcd-server etcd-client >/dev/null || echo "test.sh: could not install etcd-server; etcd tests will fail" >&2
+  else
+    echo "test.sh: etcd is missing and apt-get is not available; etcd tests will fail" >&2
+  fi
+fi
+
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 # The benchmark harness is not a test, but it must keep compiling against the library.
 dotnet build bench/Sluice.Bench -c Release -warnaserror -nologo -v quiet

@@ -17,6 +17,7 @@ internal static class SluiceCommand
             DiscoverCommand.Create(context),
             ApplyCommand.Create(context),
             DeleteCommand.Create(context),
+            MigrateCommand.Create(context),
             ValidateCommand.Create(context),
             VersionCommand.Create(context),
             SampleBackendCommand.Create(context),

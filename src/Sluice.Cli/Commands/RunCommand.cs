@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Sluice.Etcd;
 using Sluice.Gateway;
 using Sluice.Storage;
 
@@ -19,6 +21,10 @@ internal static class RunCommand
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
             var options = binder.Resolve(parseResult, context);
+            if (binder.Store.IsEtcd(parseResult, context))
+            {
+                return await RunOnEtcdAsync(context, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), cancellationToken);
+            }
             if (!Directory.Exists(options.ConfigDir))
             {
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
@@ -27,22 +33,61 @@ internal static class RunCommand
             var store = new FileStore(options.ConfigDir);
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
             var server = await SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin);
-            await using (server)
-            {
-                discovery.Start(server);
-                context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort));
-                try
-                {
-                    await server.Completion.WaitAsync(cancellationToken);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    // Ctrl+C or SIGTERM: disposing the server drains in-flight requests.
-                }
-            }
-            return ExitCodes.Success;
+            discovery.Start(server);
+            return await ServeAsync(context, options, server, options.ConfigDir, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Serves from etcd. Controllers (and <c>all</c>) campaign for the leader lease and write
+    /// statuses only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
+    /// leader gives its lease back so a standby takes over at once.
+    /// </summary>
+    private static async Task<int> RunOnEtcdAsync(CliContext context, GatewayOptions options, EtcdOptions etcd, CancellationToken cancellationToken)
+    {
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        using var store = new EtcdStore(etcd, loggers.CreateLogger<EtcdStore>());
+        var election = new EtcdLeaderElection(store, campaign: options.Role != GatewayRole.Gateway, logger: loggers.CreateLogger<EtcdLeaderElection>());
+        await using (election)
+        {
+            election.Start();
+            var server = await SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, leadership: election);
+            return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
+        }
+    }
+
+    private static async Task<int> ServeAsync(CliContext context, GatewayOptions options, SluiceServer server, string source, CancellationToken cancellationToken)
+    {
+        await using (server)
+        {
+            context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort, source));
+            try
+            {
+                await server.Completion.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C or SIGTERM: disposing the server drains in-flight requests.
+            }
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The etcd options <c>sluice run ARGS</c> would connect with (for tests); null for the file store.</summary>
+    internal static EtcdOptions? ParseEtcdOptions(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var context = new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, environment);
+        var binder = new RunOptionsBinder();
+        var run = new Command("run");
+        foreach (var option in binder.All)
+        {
+            run.Add(option);
+        }
+        var parseResult = new RootCommand { run }.Parse(["run", .. args]);
+        return binder.Store.IsEtcd(parseResult, context)
+            ? binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context))
+            : null;
     }
 
     /// <summary>Parses <c>sluice run ARGS</c> into options without running anything (for tests).</summary>
@@ -66,7 +111,7 @@ internal static class RunCommand
     }
 
     /// <summary>The one line saying where the gateway listens: the listeners it actually bound (null = off).</summary>
-    internal static string Describe(GatewayOptions options, int? httpPort, int? httpsPort, int? http2Port, int? adminPort)
+    internal static string Describe(GatewayOptions options, int? httpPort, int? httpsPort, int? http2Port, int? adminPort, string? source = null)
     {
         var parts = new List<string>();
         if (httpPort is { } http)
@@ -87,6 +132,6 @@ internal static class RunCommand
         }
         var listeners = parts.Count == 0 ? "no listeners" : string.Join(", ", parts);
         var role = options.Role.ToString().ToLowerInvariant();
-        return $"sluice {VersionCommand.Version} ({role}) serving {options.ConfigDir}: {listeners}; Ctrl+C to stop";
+        return $"sluice {VersionCommand.Version} ({role}) serving {source ?? options.ConfigDir}: {listeners}; Ctrl+C to stop";
     }
 }

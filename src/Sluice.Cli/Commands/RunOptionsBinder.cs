@@ -15,7 +15,10 @@ internal sealed class RunOptionsBinder
 {
     private static readonly GatewayOptions Defaults = new();
 
-    public Option<string?> ConfigDir { get; } = ConfigDirOption.Create();
+    /// <summary>Where configuration lives: <c>--config-dir</c>, or <c>--store etcd</c> and its flags.</summary>
+    public StoreFlags Store { get; } = new();
+
+    public Option<string?> ConfigDir => Store.ConfigDir;
 
     public Option<string?> Bind { get; } = Create("--bind", "ADDR", "Address the traffic listeners bind to", "all addresses");
 
@@ -32,13 +35,18 @@ internal sealed class RunOptionsBinder
     public Option<string?> TrustedProxies { get; } = Create(
         "--trusted-proxies", "CIDR[,CIDR…]", "Peers whose x-forwarded-for/-host, forwarded and x-real-ip are kept (e.g. 10.0.0.0/8,fd00::/8)", "none");
 
-    public Option<string?> Role { get; } = Create("--role", "all|gateway|controller", "Serve traffic, write statuses, or both", "all");
+    public Option<string?> Role { get; } = Create("--role", "all|gateway|controller", "Serve traffic, write statuses (one elected leader among controllers), or both", "all");
+
+    public Option<string?> LeaseTtl { get; } = Create("--lease-ttl", "SECONDS", "Leader lease of controllers on etcd: a dead leader is replaced within it", "10");
+
+    public Option<string?> DrainDelay { get; } = Create("--drain-delay", "SECONDS",
+        "On SIGTERM, how long /readyz says draining before the listeners stop (then requests in flight finish)", "0");
 
     public TelemetryFlags Telemetry { get; } = new();
 
     public DiscoveryFlags Discovery { get; } = new();
 
-    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, .. Telemetry.All, .. Discovery.All];
+    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, LeaseTtl, DrainDelay, .. Telemetry.All, .. Discovery.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {
@@ -56,6 +64,7 @@ internal sealed class RunOptionsBinder
             AdminBind = Get(AdminBind) is { } adminBind ? ParseAddress(adminBind, Source(AdminBind)) : Defaults.AdminBind,
             TrustedProxies = Get(TrustedProxies) is { } trusted ? ParseNetworks(trusted, Source(TrustedProxies)) : Defaults.TrustedProxies,
             Role = Get(Role) is { } role ? ParseRole(role, Source(Role)) : Defaults.Role,
+            DrainDelay = Get(DrainDelay) is { } drain ? ParseDrainDelay(drain, Source(DrainDelay)) : Defaults.DrainDelay,
         };
         return Telemetry.Apply(options, parseResult, context);
     }
@@ -107,6 +116,15 @@ internal sealed class RunOptionsBinder
         }
         return new ValueList<IPNetwork>(networks);
     }
+
+    /// <summary>The leader lease for <c>--store etcd</c>; null leaves etcd's default.</summary>
+    public TimeSpan? ResolveLeaseTtl(ParseResult parseResult, CliContext context) =>
+        EnvironmentFallback.Get(parseResult, LeaseTtl, context) is { } ttl
+            ? StoreFlags.ParseSeconds(ttl, EnvironmentFallback.SourceOf(parseResult, LeaseTtl))
+            : null;
+
+    private static TimeSpan ParseDrainDelay(string text, string source) =>
+        text.Trim() == "0" ? TimeSpan.Zero : StoreFlags.ParseSeconds(text, source);
 
     internal static GatewayRole ParseRole(string text, string source) => text.Trim().ToLowerInvariant() switch
     {

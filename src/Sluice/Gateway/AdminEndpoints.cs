@@ -14,12 +14,15 @@ namespace Sluice.Gateway;
 /// </summary>
 internal static class AdminEndpoints
 {
-    public static void Map(IEndpointRouteBuilder admin, PlanHolder plans, ConfigLoop loop)
+    public static void Map(IEndpointRouteBuilder admin, PlanHolder plans, ConfigLoop loop, ReadinessState readiness)
     {
         admin.MapGet("/healthz", () => Results.Text("ok\n"));
-        admin.MapGet("/readyz", () => plans.IsReady
+        admin.MapGet("/readyz", () => readiness.Draining
+            ? Results.Text("not ready: draining for shutdown\n", statusCode: 503)
+            : plans.IsReady
             ? Results.Text("ready\n")
             : Results.Text("not ready: no configuration has been applied yet\n", statusCode: 503));
+        admin.MapGet("/readyz/detail", () => ReadinessJson.Write(readiness, plans.IsReady, loop.Latest));
 
         admin.MapGet("/api/v1/upstreams", () => Objects(loop.Latest, ConfigKind.Upstream, null));
         admin.MapGet("/api/v1/upstreams/{name}", (string name) => Objects(loop.Latest, ConfigKind.Upstream, name));

@@ -12,12 +12,13 @@ namespace Sluice.Gateway;
 /// verdicts written back, only where they changed (a status write never retriggers translation:
 /// the store does not count it as a change). A failure here never takes down what is serving.
 /// </summary>
-internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, GatewayTelemetry telemetry, ILogger<ConfigLoop> logger)
+internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, ILeadership leadership, GatewayTelemetry telemetry, ILogger<ConfigLoop> logger)
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan TlsFileCheckInterval = TimeSpan.FromSeconds(2);
 
-    private readonly Dictionary<(ConfigKind, string), Status> _written = [];
+    private readonly Dictionary<(ConfigKind, string), (string? Version, Status Status)> _written = [];
     // The store's watch and the certificate-file check both apply snapshots; one at a time.
     private readonly SemaphoreSlim _applying = new(1, 1);
     private TranslationState _state = TranslationState.Empty;
@@ -29,18 +30,32 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var tlsFiles = CheckTlsFilesAsync(cancellationToken);
-        await WatchStoreAsync(cancellationToken);
+        // A controller that becomes leader writes the verdicts of the plan it already judged.
+        void OnLeadershipChanged() => _ = ReportAsLeaderAsync(cancellationToken);
+        leadership.Changed += OnLeadershipChanged;
+        try
+        {
+            await WatchStoreAsync(cancellationToken);
+        }
+        finally
+        {
+            leadership.Changed -= OnLeadershipChanged;
+        }
         await tlsFiles;
     }
 
     private async Task WatchStoreAsync(CancellationToken cancellationToken)
     {
+        var delay = FirstRetryDelay;
+        var waiting = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await foreach (var snapshot in store.WatchAsync(cancellationToken))
                 {
+                    delay = FirstRetryDelay;
+                    waiting = false;
                     await ApplyAsync(snapshot, cancellationToken);
                 }
             }
@@ -50,9 +65,60 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
             }
             catch (Exception e)
             {
-                Log.WatchFailed(logger, e);
-                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // Said once per outage, not once per retry: a gateway started while its store is
+                // down waits quietly (backing off) and serves as soon as the store answers.
+                if (!waiting)
+                {
+                    if (Latest is null)
+                    {
+                        Log.WaitingForStore(logger, e.Message);
+                    }
+                    else
+                    {
+                        Log.WatchFailed(logger, e);
+                    }
+                    waiting = true;
+                }
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = TimeSpan.FromTicks(Math.Min(LastRetryDelay.Ticks, delay.Ticks * 2));
             }
+        }
+    }
+
+    /// <summary>
+    /// On becoming leader: the latest verdicts, compared with the statuses stored now (the former
+    /// leader may have written them since this process last listed), so each is written once.
+    /// </summary>
+    private async Task ReportAsLeaderAsync(CancellationToken cancellationToken)
+    {
+        if (role == GatewayRole.Gateway || !leadership.IsLeader || Latest is null)
+        {
+            return;
+        }
+        try
+        {
+            var stored = await store.LoadAsync(cancellationToken);
+            await _applying.WaitAsync(cancellationToken);
+            try
+            {
+                _written.Clear();
+                if (Latest is { } view && leadership.IsLeader)
+                {
+                    await ReportAsync(view.Snapshot, view.Result.Reports, stored, cancellationToken);
+                }
+            }
+            finally
+            {
+                _applying.Release();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // The next snapshot reports again.
+            Log.WatchFailed(logger, e);
         }
     }
 
@@ -126,32 +192,45 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         {
             Log.ObjectRejected(logger, report.Kind.DisplayName(), report.Name, report.Status.Reason ?? "");
         }
-        if (role != GatewayRole.Gateway)
+        // Statuses are written by one process: the leading controller.
+        if (role != GatewayRole.Gateway && leadership.IsLeader)
         {
-            await ReportAsync(snapshot, result.Reports, cancellationToken);
+            await ReportAsync(snapshot, result.Reports, snapshot, cancellationToken);
         }
     }
 
-    private async Task ReportAsync(ConfigSnapshot snapshot, IReadOnlyList<ObjectReport> reports, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes each verdict of <paramref name="judged"/> that differs from the status
+    /// <paramref name="stored"/> holds for the same version (or that this process wrote last).
+    /// </summary>
+    private async Task ReportAsync(ConfigSnapshot judged, IReadOnlyList<ObjectReport> reports, ConfigSnapshot stored, CancellationToken cancellationToken)
     {
-        var stored = snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices)
-            .ToDictionary(o => (o.Kind, o.Name), o => o.Status);
+        static Dictionary<(ConfigKind, string), IConfigObject> ByKey(ConfigSnapshot snapshot) =>
+            snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices).ToDictionary(o => (o.Kind, o.Name));
+        var versions = ByKey(judged);
+        var statuses = ReferenceEquals(judged, stored) ? versions : ByKey(stored);
         foreach (var report in reports)
         {
             var key = (report.Kind, report.Name);
-            var current = _written.TryGetValue(key, out var written) ? written : stored.GetValueOrDefault(key);
+            // Null for an object that did not load: its verdict is about whatever the store holds.
+            var version = versions.GetValueOrDefault(key)?.Metadata.ResourceVersion;
+            var now = statuses.GetValueOrDefault(key);
+            var current = _written.TryGetValue(key, out var written) && written.Version == version ? written.Status
+                : now?.Metadata.ResourceVersion == version ? now?.Status
+                : null;
             if (report.Status.Equals(current))
             {
                 continue;
             }
             try
             {
-                await store.WriteStatusAsync(report.Kind, report.Name, report.Status, cancellationToken);
-                _written[key] = report.Status;
+                await store.WriteStatusAsync(report.Kind, report.Name, version, report.Status, cancellationToken);
+                _written[key] = (version, report.Status);
             }
-            catch (StoreNotFoundException)
+            catch (Exception e) when (e is StoreNotFoundException or StoreConflictException)
             {
-                // Deleted since the snapshot was taken; the next snapshot will not list it.
+                // Deleted or changed since the snapshot was taken: the next snapshot brings the
+                // object as it is now, and its own verdict.
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -176,6 +255,9 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
 
         [LoggerMessage(EventId = EventIds.WatchFailed, Level = LogLevel.Error, Message = "Watching the configuration store failed; retrying")]
         public static partial void WatchFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = EventIds.StoreWaiting, Level = LogLevel.Warning, Message = "Waiting for the configuration store ({Reason}); retrying with backoff, nothing is served until it answers")]
+        public static partial void WaitingForStore(ILogger logger, string reason);
 
         [LoggerMessage(EventId = EventIds.StatusWriteFailed, Level = LogLevel.Warning, Message = "Could not write the status of {Kind} '{Name}'")]
         public static partial void StatusWriteFailed(ILogger logger, string kind, string name, Exception exception);

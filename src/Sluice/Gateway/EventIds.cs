@@ -1,7 +1,7 @@
 namespace Sluice.Gateway;
 
 /// <summary>
-/// Every log event id in one place, so ids stay unique and stable. Next free: 11.
+/// Every log event id in one place, so ids stay unique and stable. Next free: 18.
 /// 100–119 belong to discovery (<c>Discovery/DiscoveryEventIds.cs</c>: a store client that does not reference the gateway).
 /// </summary>
 internal static class EventIds
@@ -16,4 +16,11 @@ internal static class EventIds
     public const int EndpointHealthChanged = 8;
     public const int FunctionEndpointFailed = 9;
     public const int AdminExposed = 10;
+    public const int StoreUnreachable = 11;
+    public const int StoreReconnected = 12;
+    public const int StoreRelisted = 13;
+    public const int LeadershipAcquired = 14;
+    public const int LeadershipLost = 15;
+    public const int StoreWaiting = 16;
+    public const int Draining = 17;
 }

@@ -39,6 +39,13 @@ public sealed record GatewayOptions
     /// <summary><c>all</c>, <c>gateway</c> (serve only) or <c>controller</c> (statuses only).</summary>
     public GatewayRole Role { get; init; } = GatewayRole.All;
 
+    /// <summary>
+    /// On shutdown (SIGTERM), how long <c>/readyz</c> says "draining" while the listeners still
+    /// serve, so load balancers take this process out before it stops accepting; then requests in
+    /// flight are drained. Zero for a single process with nothing in front of it.
+    /// </summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>Largest request body buffered so it can be retried; larger bodies are not retried.</summary>
     public int MaxRetryBufferBytes { get; init; } = 64 * 1024;
 

@@ -27,9 +27,13 @@ public sealed partial class SluiceServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
+    private readonly ReadinessState _readiness;
+    private readonly TimeSpan _drainDelay;
 
-    private SluiceServer(WebApplication? traffic, WebApplication? admin, ConfigLoop loop, PlanHolder plans, GatewayTelemetry telemetry, ILoggerFactory loggerFactory)
+    private SluiceServer(WebApplication? traffic, WebApplication? admin, ConfigLoop loop, PlanHolder plans, GatewayTelemetry telemetry, ILoggerFactory loggerFactory, ReadinessState readiness, TimeSpan drainDelay)
     {
+        _readiness = readiness;
+        _drainDelay = drainDelay;
         _telemetry = telemetry;
         _traffic = traffic;
         _admin = admin;
@@ -61,20 +65,27 @@ public sealed partial class SluiceServer : IAsyncDisposable
     /// <summary>Metrics and tracing, for services hosted beside the gateway to report into.</summary>
     internal GatewayTelemetry Telemetry => _telemetry;
 
-    /// <summary>Starts listening and watching <paramref name="store"/>; returns once the listeners are bound.</summary>
+    /// <summary>
+    /// Starts listening and watching <paramref name="store"/>; returns once the listeners are bound.
+    /// <paramref name="leadership"/> decides whether this process writes statuses (a controller
+    /// elected among several); by default it does, as the only writer of a local store.
+    /// </summary>
     public static async Task<SluiceServer> StartAsync(
         GatewayOptions options,
         IConfigStore store,
         ILoggerProvider? logging = null,
         PluginRegistry? plugins = null,
         CancellationToken cancellationToken = default,
+        ILeadership? leadership = null,
         Action<IEndpointRouteBuilder>? mapAdmin = null)
     {
+        leadership ??= SoleLeader.Instance;
+        var readiness = new ReadinessState(options.Role, leadership, store);
         var loggerFactory = CreateLoggerFactory(logging);
         var plans = new PlanHolder(loggerFactory);
         var translator = new Translator(plugins ?? PluginRegistry.Default);
         var telemetry = new GatewayTelemetry(options, loggerFactory);
-        var loop = new ConfigLoop(store, translator, plans, options.Role, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
+        var loop = new ConfigLoop(store, translator, plans, options.Role, leadership, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
 
         WebApplication? traffic = null;
         if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.HttpsPort > 0 || options.Http2Port > 0))
@@ -89,7 +100,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
             {
                 Log.AdminExposed(loggerFactory.CreateLogger<SluiceServer>(), new IPEndPoint(options.AdminBind, options.AdminPort));
             }
-            admin = BuildAdmin(options, plans, loop, telemetry, logging, mapAdmin);
+            admin = BuildAdmin(options, plans, loop, readiness, telemetry, logging, mapAdmin);
             try
             {
                 await admin.StartAsync(cancellationToken);
@@ -109,7 +120,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
             }
         }
 
-        return new SluiceServer(traffic, admin, loop, plans, telemetry, loggerFactory)
+        return new SluiceServer(traffic, admin, loop, plans, telemetry, loggerFactory, readiness, options.DrainDelay)
         {
             HttpPort = traffic is not null && options.HttpPort > 0 ? options.HttpPort : null,
             HttpsPort = traffic is not null && options.HttpsPort > 0 ? options.HttpsPort : null,
@@ -120,6 +131,13 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Readiness off first: load balancers stop sending new requests while the listeners
+        // still take them; then Kestrel's graceful stop drains the requests in flight.
+        _readiness.StartDraining();
+        if (_drainDelay > TimeSpan.Zero && _traffic is not null)
+        {
+            await Task.Delay(_drainDelay);
+        }
         await _stopping.CancelAsync();
         await _loop;
         if (_traffic is not null)
@@ -188,16 +206,18 @@ public sealed partial class SluiceServer : IAsyncDisposable
         return app;
     }
 
-    private static WebApplication BuildAdmin(GatewayOptions options, PlanHolder plans, ConfigLoop loop, GatewayTelemetry telemetry, ILoggerProvider? logging, Action<IEndpointRouteBuilder>? mapAdmin)
+    private static WebApplication BuildAdmin(
+        GatewayOptions options, PlanHolder plans, ConfigLoop loop, ReadinessState readiness, GatewayTelemetry telemetry, ILoggerProvider? logging, Action<IEndpointRouteBuilder>? mapAdmin)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder, logging);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.AdminBind, options.AdminPort));
         var app = builder.Build();
         app.Use(AdminEndpoints.RefuseForeignHostsAsync);
-        AdminEndpoints.Map(app, plans, loop);
+        AdminEndpoints.Map(app, plans, loop, readiness);
         // Endpoints of services hosted beside the gateway (discovery), which the gateway does not know.
         mapAdmin?.Invoke(app);
+        telemetry.Metrics.ObserveControl(() => readiness.StoreHealth?.Reachable ?? true, () => options.Role != GatewayRole.Gateway && readiness.Leadership.IsLeader);
         telemetry.Metrics.ObserveEndpoints(() => plans.Current.Clusters.Values.SelectMany(cluster =>
             cluster.Endpoints.Select(e => (cluster.Plan.Name, e.Prefix["http://".Length..], e.IsHealthy && !e.IsEjected(Stopwatch.GetTimestamp()), e.ActiveRequests))));
         app.MapGet("/metrics", telemetry.Metrics.WriteAsync);

@@ -142,7 +142,7 @@ public sealed partial class FileStore : IConfigStore
         _records.Delete(kind, name);
     }
 
-    public async Task WriteStatusAsync(ConfigKind kind, string name, Status status, CancellationToken cancellationToken)
+    public async Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(status);
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
@@ -154,6 +154,14 @@ public sealed partial class FileStore : IConfigStore
             // Never read since it was written by hand: reading the folder creates its record.
             record = ReadAndReconcile(writable: true).Records.GetValueOrDefault(new ObjectKey(kind, name))
                 ?? throw new StoreNotFoundException($"{kind.DisplayName()} '{name}' does not exist");
+        }
+        var currentVersion = record.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        if (resourceVersion is not null && resourceVersion != currentVersion)
+        {
+            // Judged before an update that landed meanwhile: that update reset the status to
+            // pending, and this verdict is not about the content now in the file.
+            throw new StoreConflictException(
+                $"{kind.DisplayName()} '{name}': the status judged resource version {resourceVersion}, but the current one is {currentVersion}");
         }
         if (record.Status != status)
         {

@@ -30,6 +30,13 @@ public interface IConfigStore
     /// <summary>Removes an object; <see cref="StoreNotFoundException"/> if there is none.</summary>
     Task DeleteAsync(ConfigKind kind, string name, CancellationToken cancellationToken);
 
-    /// <summary>Records a verdict beside the object (never inside a user's file).</summary>
-    Task WriteStatusAsync(ConfigKind kind, string name, Status status, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records a verdict beside the object (never inside a user's file or an object's key). The
+    /// write is a compare-and-swap on <paramref name="resourceVersion"/>, the version the verdict
+    /// judged: when the object has changed since, <see cref="StoreConflictException"/>, so a
+    /// verdict on version N never lands on version N+1. Null means the object did not load (its
+    /// value does not parse) and the verdict is about whatever the store holds now.
+    /// <see cref="StoreNotFoundException"/> when the object is gone.
+    /// </summary>
+    Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken);
 }

@@ -130,10 +130,19 @@ public sealed partial class InMemoryStore : IConfigStore
         return Task.CompletedTask;
     }
 
-    public Task WriteStatusAsync(ConfigKind kind, string name, Status status, CancellationToken cancellationToken)
+    public Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
+            if (!_objects.TryGetValue((kind, name), out var current))
+            {
+                throw new StoreNotFoundException($"{kind.DisplayName()} '{name}' does not exist");
+            }
+            if (resourceVersion is not null && resourceVersion != current.Metadata.ResourceVersion)
+            {
+                throw new StoreConflictException(
+                    $"{kind.DisplayName()} '{name}': the status judged resource version {resourceVersion}, but the current one is {current.Metadata.ResourceVersion}");
+            }
             // Status is not configuration: no watcher hears about it.
             _statuses[(kind, name)] = status;
         }
@@ -158,6 +167,8 @@ public sealed partial class InMemoryStore : IConfigStore
             _ => throw new ArgumentException($"Unknown object type {obj.GetType()}", nameof(obj)),
         };
         _objects[(obj.Kind, obj.Name)] = stored;
+        // The old verdict judged other content.
+        _statuses.Remove((obj.Kind, obj.Name));
         if (publish)
         {
             Publish();

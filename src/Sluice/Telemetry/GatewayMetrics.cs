@@ -206,6 +206,22 @@ internal sealed class GatewayMetrics
             }
         });
 
+    /// <summary>
+    /// The control side, read when scraped: whether the store answers (a gateway cut off from etcd
+    /// keeps serving its last plan and says so here) and whether this process leads the controllers.
+    /// </summary>
+    public void ObserveControl(Func<bool> storeReachable, Func<bool> isLeader)
+    {
+        var factory = Metrics.WithCustomRegistry(_registry);
+        var reachable = factory.CreateGauge("sluice_store_reachable", "1 while the configuration store answers, 0 while this process serves its last plan without it.");
+        var leader = factory.CreateGauge("sluice_controller_leader", "1 while this process is the controller that writes statuses, else 0.");
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            reachable.Set(storeReachable() ? 1 : 0);
+            leader.Set(isLeader() ? 1 : 0);
+        });
+    }
+
     public async Task WriteAsync(HttpContext context)
     {
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -146,6 +146,6 @@ public sealed class AdminApiTests : GatewayTest
 
         public Task DeleteAsync(Sluice.Api.ConfigKind kind, string name, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task WriteStatusAsync(Sluice.Api.ConfigKind kind, string name, Sluice.Api.Status status, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task WriteStatusAsync(Sluice.Api.ConfigKind kind, string name, string? resourceVersion, Sluice.Api.Status status, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -102,7 +102,7 @@ public sealed class FileStoreCrudTests : IDisposable
     {
         await Assert.ThrowsAsync<StoreNotFoundException>(() => Store().UpdateAsync(Upstream("ghost"), None));
         await Assert.ThrowsAsync<StoreNotFoundException>(() => Store().DeleteAsync(ConfigKind.Upstream, "ghost", None));
-        await Assert.ThrowsAsync<StoreNotFoundException>(() => Store().WriteStatusAsync(ConfigKind.Upstream, "ghost", Status.Accepted, None));
+        await Assert.ThrowsAsync<StoreNotFoundException>(() => Store().WriteStatusAsync(ConfigKind.Upstream, "ghost", null, Status.Accepted, None));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class FileStoreCrudTests : IDisposable
         _dir.Write("upstreams/team.yaml", first + "---\n" + Yaml.Upstream("b"));
         var store = Store();
         await store.CreateAsync(Upstream("solo"), None);
-        await store.WriteStatusAsync(ConfigKind.Upstream, "b", Status.Accepted, None);
+        await store.WriteStatusAsync(ConfigKind.Upstream, "b", "1", Status.Accepted, None);
 
         await store.DeleteAsync(ConfigKind.Upstream, "b", None);
         await store.DeleteAsync(ConfigKind.Upstream, "solo", None);
@@ -167,13 +167,33 @@ public sealed class FileStoreCrudTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_on_an_old_version_is_refused_and_never_lands_on_the_new_one()
+    {
+        var store = Store();
+        var judged = await store.CreateAsync(Upstream("pay"), None);
+        // The CLI updates the object between the translation of version 1 and its status write.
+        var updated = await store.UpdateAsync(Upstream("pay", 9), None);
+
+        var conflict = await Assert.ThrowsAsync<StoreConflictException>(() =>
+            store.WriteStatusAsync(ConfigKind.Upstream, "pay", judged.Metadata.ResourceVersion, new Status(StatusState.Rejected, "about version 1"), None));
+
+        Assert.Contains("resource version 1", conflict.Message);
+        var reloaded = await GetAsync("pay");
+        Assert.Equal(updated.Metadata.ResourceVersion, reloaded.Metadata.ResourceVersion);
+        Assert.Equal(Status.Pending, reloaded.Status);
+        // A verdict on the current version lands.
+        await store.WriteStatusAsync(ConfigKind.Upstream, "pay", updated.Metadata.ResourceVersion, Status.Accepted, None);
+        Assert.Equal(Status.Accepted, (await GetAsync("pay")).Status);
+    }
+
+    [Fact]
     public async Task Status_lives_beside_the_file_survives_reload_and_keeps_the_version()
     {
         _dir.Write("upstreams/pay.yaml", Yaml.Upstream("pay"));
         var before = _dir.Read("upstreams/pay.yaml");
         var rejected = new Status(StatusState.Rejected, "no hosts reachable");
 
-        await Store().WriteStatusAsync(ConfigKind.Upstream, "pay", rejected, None);
+        await Store().WriteStatusAsync(ConfigKind.Upstream, "pay", "1", rejected, None);
 
         Assert.Equal(before, _dir.Read("upstreams/pay.yaml"));
         Assert.Contains("no hosts reachable", _dir.Read(".sluice/objects/upstreams/pay.json"));

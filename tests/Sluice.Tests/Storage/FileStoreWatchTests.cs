@@ -84,7 +84,7 @@ public sealed class FileStoreWatchTests : IDisposable
         await using var stream = new SnapshotStream(store);
         await stream.NextAsync(Wait);
 
-        await store.WriteStatusAsync(ConfigKind.Upstream, "a", Status.Accepted, CancellationToken.None);
+        await store.WriteStatusAsync(ConfigKind.Upstream, "a", "1", Status.Accepted, CancellationToken.None);
         _dir.Write("upstreams/.a.yaml.swp", "editor noise");
         _dir.Write("upstreams/a.yaml", Yaml.Upstream("a")); // same bytes again
         var none = await stream.NextAsync(TimeSpan.FromMilliseconds(800));

@@ -23,6 +23,12 @@ public sealed record ConfigSnapshot
     /// <summary>Secrets by ref: flat string maps (<c>tls.crt</c>, <c>access_key</c>, …).</summary>
     public IReadOnlyDictionary<string, ValueMap> Secrets { get; init; } = new Dictionary<string, ValueMap>();
 
+    /// <summary>
+    /// Secrets that exist but could not be read, by ref, and why. They are not missing: what was
+    /// accepted with their last good contents keeps serving with them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SecretErrors { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Files (artifacts) by ref: raw bytes such as descriptor sets.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Files { get; init; } = new Dictionary<string, ReadOnlyMemory<byte>>();
 }

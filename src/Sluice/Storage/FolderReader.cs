@@ -22,6 +22,7 @@ internal static class FolderReader
         // File → its first file-level error: the file did not parse as a whole.
         var brokenFiles = new Dictionary<string, ConfigError>(StringComparer.Ordinal);
         var secrets = new Dictionary<string, ValueMap>(StringComparer.Ordinal);
+        var secretErrors = new Dictionary<string, string>(StringComparer.Ordinal);
         var artifacts = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
 
         foreach (var file in files)
@@ -37,6 +38,10 @@ internal static class FolderReader
                 var error = new ConfigError(file.Error) { Source = file.RelativePath, Kind = kind };
                 errors.Add(error);
                 brokenFiles.TryAdd(file.RelativePath, error);
+                if (file.Section == ConfigFolder.Secrets)
+                {
+                    secretErrors[file.Name] = error.ToString();
+                }
                 continue;
             }
             switch (file.Section)
@@ -48,7 +53,9 @@ internal static class FolderReader
                     }
                     catch (ConfigException exception)
                     {
-                        errors.Add(exception.Error with { Source = exception.Error.Source ?? file.RelativePath });
+                        var error = exception.Error with { Source = exception.Error.Source ?? file.RelativePath };
+                        errors.Add(error);
+                        secretErrors[file.Name] = error.ToString();
                     }
                     break;
                 case ConfigFolder.Files:
@@ -118,6 +125,7 @@ internal static class FolderReader
                 VirtualServices = new(services.OrderBy(s => s.Name, StringComparer.Ordinal)),
                 LoadErrors = new(errors),
                 Secrets = secrets,
+                SecretErrors = secretErrors,
                 Files = artifacts,
             },
             Fingerprint = ConfigFolder.Fingerprint(files),

@@ -108,6 +108,8 @@ internal static class FolderReader
                 errors.Add(new ConfigError($"could not be read: its file no longer parses ({fileError.Message})")
                 {
                     Source = source,
+                    Line = fileError.Line,
+                    Column = fileError.Column,
                     Kind = key.Kind,
                     ObjectName = key.Name,
                 });

@@ -20,6 +20,9 @@ public sealed record ConfigSnapshot
     /// </summary>
     public ValueList<ConfigError> LoadErrors { get; init; } = ValueList<ConfigError>.Empty;
 
+    /// <summary>What the store found but did not load, rejecting nothing: e.g. a file that is not configuration.</summary>
+    public ValueList<ConfigError> Warnings { get; init; } = ValueList<ConfigError>.Empty;
+
     /// <summary>Secrets by ref: flat string maps (<c>tls.crt</c>, <c>access_key</c>, …).</summary>
     public IReadOnlyDictionary<string, ValueMap> Secrets { get; init; } = new Dictionary<string, ValueMap>();
 

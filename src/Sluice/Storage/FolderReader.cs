@@ -25,8 +25,14 @@ internal static class FolderReader
         var secretErrors = new Dictionary<string, string>(StringComparer.Ordinal);
         var artifacts = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
 
+        var skipped = new List<ConfigError>();
         foreach (var file in files)
         {
+            if (file.Skipped is not null)
+            {
+                skipped.Add(new ConfigError(file.Skipped) { Source = file.RelativePath });
+                continue;
+            }
             ConfigKind? kind = file.Section switch
             {
                 ConfigFolder.Upstreams => ConfigKind.Upstream,
@@ -126,6 +132,7 @@ internal static class FolderReader
                 Upstreams = new(upstreams.OrderBy(u => u.Name, StringComparer.Ordinal)),
                 VirtualServices = new(services.OrderBy(s => s.Name, StringComparer.Ordinal)),
                 LoadErrors = new(errors),
+                Warnings = new(skipped),
                 Secrets = secrets,
                 SecretErrors = secretErrors,
                 Files = artifacts,

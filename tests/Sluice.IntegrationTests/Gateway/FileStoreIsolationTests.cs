@@ -90,6 +90,22 @@ public sealed class FileStoreIsolationTests : IAsyncLifetime
         await WaitServedAsync("shop.example.com", "/shop");
     }
 
+    [Fact]
+    public async Task Json_config_file_is_served()
+    {
+        Write("virtualservices/api.json", """
+            {
+              "name": "api",
+              "domains": ["api.example.com"],
+              "routes": [
+                { "request_matcher": { "path_exact": "/json" }, "single_destination": { "upstream": { "name": "backend" } } }
+              ]
+            }
+            """);
+
+        await WaitServedAsync("api.example.com", "/json");
+    }
+
     private async Task WaitServedAsync(string host, string path)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);

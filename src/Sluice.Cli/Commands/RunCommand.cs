@@ -16,6 +16,7 @@ internal static class RunCommand
         {
             command.Add(option);
         }
+        command.Add(binder.ConfigDirArgument);
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
             var options = binder.Resolve(parseResult, context);
@@ -24,7 +25,16 @@ internal static class RunCommand
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
             }
 
-            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), cancellationToken: cancellationToken);
+            SluiceServer server;
+            try
+            {
+                server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), cancellationToken: cancellationToken);
+            }
+            catch (IOException e) when (PortInUse(e) is { } port)
+            {
+                var flag = binder.FlagForPort(options, port) ?? "a port flag";
+                throw new CliException($"{flag} {port}: the port is already in use by another process (choose another with {flag}, or 0 to turn it off)");
+            }
             await using (server)
             {
                 context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort));
@@ -42,6 +52,13 @@ internal static class RunCommand
         return command;
     }
 
+    /// <summary>The port of Kestrel's "Failed to bind to address http://[::]:8080: address already in use."</summary>
+    private static int? PortInUse(IOException e)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(e.Message, @":(\d+): address already in use", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        return match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : null;
+    }
+
     /// <summary>Parses <c>sluice run ARGS</c> into options without running anything (for tests).</summary>
     internal static GatewayOptions ParseOptions(IReadOnlyList<string> args, Func<string, string?> environment)
     {
@@ -53,6 +70,7 @@ internal static class RunCommand
         {
             run.Add(option);
         }
+        run.Add(binder.ConfigDirArgument);
         command.Add(run);
         var parseResult = command.Parse(["run", .. args]);
         if (parseResult.Errors.Count > 0)

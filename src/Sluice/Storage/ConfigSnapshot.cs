@@ -20,6 +20,9 @@ public sealed record ConfigSnapshot
     /// </summary>
     public ValueList<ConfigError> LoadErrors { get; init; } = ValueList<ConfigError>.Empty;
 
+    /// <summary>Where each object is written, when the store has files (others leave it empty).</summary>
+    public IReadOnlyDictionary<(ConfigKind Kind, string Name), ObjectSource> Sources { get; init; } = new Dictionary<(ConfigKind, string), ObjectSource>();
+
     /// <summary>What the store found but did not load, rejecting nothing: e.g. a file that is not configuration.</summary>
     public ValueList<ConfigError> Warnings { get; init; } = ValueList<ConfigError>.Empty;
 

@@ -77,8 +77,10 @@ internal static class FolderReader
         var changes = new List<KeyValuePair<ObjectKey, ObjectRecord?>>();
         var upstreams = new List<Upstream>();
         var services = new List<VirtualService>();
+        var sources = new Dictionary<(ConfigKind, string), ObjectSource>();
         foreach (var (definition, obj, file, document) in objects)
         {
+            sources[(definition.Key.Kind, definition.Key.Name)] = new ObjectSource(definition.File.RelativePath, definition.Document.StartLine, definition.Text);
             var key = definition.Key;
             var hash = file.ContentHash(document, obj);
             records.TryGetValue(key, out var old);
@@ -133,6 +135,7 @@ internal static class FolderReader
                 VirtualServices = new(services.OrderBy(s => s.Name, StringComparer.Ordinal)),
                 LoadErrors = new(errors),
                 Warnings = new(skipped),
+                Sources = sources,
                 Secrets = secrets,
                 SecretErrors = secretErrors,
                 Files = artifacts,

@@ -49,7 +49,7 @@ public sealed class Translator(PluginRegistry plugins)
             {
                 served.Unavailable[name] = string.Join("; ", diagnostics.Errors);
             }
-            reports.Add(Verdict(ConfigKind.Upstream, name, diagnostics, cluster is null ? null : servedVersion, kept));
+            reports.Add(Verdict(ConfigKind.Upstream, name, diagnostics, cluster is null ? null : servedVersion, kept, snapshot.Sources.GetValueOrDefault(key)));
         }
 
         var candidates = new Dictionary<string, Candidate>(StringComparer.Ordinal);
@@ -76,7 +76,7 @@ public sealed class Translator(PluginRegistry plugins)
         foreach (var (name, diagnostics) in diagnosticsByService)
         {
             var candidate = candidates.GetValueOrDefault(name);
-            reports.Add(Verdict(ConfigKind.VirtualService, name, diagnostics, candidate?.Service, candidate?.KeptRefs ?? []));
+            reports.Add(Verdict(ConfigKind.VirtualService, name, diagnostics, candidate?.Service, candidate?.KeptRefs ?? [], snapshot.Sources.GetValueOrDefault((ConfigKind.VirtualService, name))));
         }
         foreach (var (name, candidate) in candidates)
         {
@@ -160,11 +160,26 @@ public sealed class Translator(PluginRegistry plugins)
         return diagnostics;
     }
 
-    private static ObjectReport Verdict(ConfigKind kind, string name, Diagnostics diagnostics, IConfigObject? servedVersion, IReadOnlyCollection<string> keptRefs)
+    /// <summary>
+    /// "spec.hosts[0].port: must be…" becomes "upstreams/a.yaml:7:11: spec.hosts[0].port: must be…",
+    /// like a parse error, when the store knows where the object is written (load errors have it).
+    /// </summary>
+    private static string Located(string error, ObjectSource? source)
+    {
+        if (source is null || error.StartsWith(source.File + ":", StringComparison.Ordinal))
+        {
+            return error;
+        }
+        var colon = error.IndexOf(": ", StringComparison.Ordinal);
+        var field = colon > 0 && !error[..colon].Contains(' ', StringComparison.Ordinal) ? error[..colon] : null;
+        return $"{source.Locate(field)}: {error}";
+    }
+
+    private static ObjectReport Verdict(ConfigKind kind, string name, Diagnostics diagnostics, IConfigObject? servedVersion, IReadOnlyCollection<string> keptRefs, ObjectSource? source)
     {
         if (diagnostics.HasErrors)
         {
-            var reason = string.Join("; ", diagnostics.Errors);
+            var reason = string.Join("; ", diagnostics.Errors.Select(e => Located(e, source)));
             reason += servedVersion is null
                 ? "; nothing is served for it"
                 : $"; the last accepted version (resource_version {servedVersion.Metadata.ResourceVersion ?? "unknown"}) keeps serving";

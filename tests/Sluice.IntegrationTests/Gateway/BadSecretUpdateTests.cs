@@ -76,7 +76,7 @@ public sealed class BadSecretUpdateTests : IAsyncLifetime
             {
                 Write("secrets/shop-tls", SecretYaml(("tls.crt", certificate), ("tls.key", otherKey)));
                 var status = await RejectedStatusAsync("virtualservices/shop");
-                Assert.StartsWith("ssl_config: the certificate and key do not form a usable certificate", status);
+                Assert.StartsWith("virtualservices/shop.yaml:3:13: ssl_config: the certificate and key do not form a usable certificate", status);
                 Assert.EndsWith("keeps serving, with the last accepted contents of 'shop-tls'", status);
             });
 
@@ -117,7 +117,7 @@ public sealed class BadSecretUpdateTests : IAsyncLifetime
                 Write("secrets/aws", SecretYaml(("access_key", "AKIDEXAMPLE")));
                 var status = await RejectedStatusAsync("upstreams/lambda");
                 Assert.Equal(
-                    "spec.secret_ref: key secret_key missing from secret 'aws'; the last accepted version (resource_version 1) keeps serving, with the last accepted contents of 'aws'",
+                    "upstreams/lambda.yaml:3:28: spec.secret_ref: key secret_key missing from secret 'aws'; the last accepted version (resource_version 1) keeps serving, with the last accepted contents of 'aws'",
                     status);
             });
 

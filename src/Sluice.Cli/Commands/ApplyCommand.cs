@@ -75,6 +75,7 @@ internal static class ApplyCommand
             existing[(obj.Kind, obj.Name)] = obj;
         }
 
+        var applied = new List<(ConfigKind Kind, string Name, string Line)>();
         foreach (var document in documents)
         {
             if (document.Object is not { } obj)
@@ -89,16 +90,16 @@ internal static class ApplyCommand
                 if (!existing.TryGetValue((obj.Kind, obj.Name), out var current))
                 {
                     existing[(obj.Kind, obj.Name)] = await store.CreateAsync(obj, cancellationToken);
-                    context.Out.WriteLine($"{reference} created");
+                    applied.Add((obj.Kind, obj.Name, $"{reference} created"));
                 }
                 else if (SameContent(current, obj))
                 {
-                    context.Out.WriteLine($"{reference} unchanged");
+                    applied.Add((obj.Kind, obj.Name, $"{reference} unchanged"));
                 }
                 else
                 {
                     existing[(obj.Kind, obj.Name)] = await store.UpdateAsync(obj, cancellationToken);
-                    context.Out.WriteLine($"{reference} configured");
+                    applied.Add((obj.Kind, obj.Name, $"{reference} configured"));
                 }
             }
             catch (Exception e) when (e is StoreConflictException or StoreNotFoundException or ConfigException)
@@ -114,7 +115,26 @@ internal static class ApplyCommand
                 context.Error($"{reference}: {e.Message}");
             }
         }
+        await PrintVerdictsAsync(context, store, applied, cancellationToken);
         return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    /// <summary>
+    /// "created" is not the whole story when the object is rejected: each line gets the verdict
+    /// the gateway will give (judged offline on what the store now holds) unless it is Accepted.
+    /// </summary>
+    private static async Task PrintVerdictsAsync(CliContext context, IConfigStore store, List<(ConfigKind Kind, string Name, string Line)> applied, CancellationToken cancellationToken)
+    {
+        if (applied.Count == 0)
+        {
+            return;
+        }
+        var verdicts = OfflineTranslation.Judge(await store.LoadAsync(cancellationToken)).ToDictionary(r => (r.Kind, r.Name), r => r.Status);
+        foreach (var (kind, name, line) in applied)
+        {
+            var status = verdicts.GetValueOrDefault((kind, name));
+            context.Out.WriteLine(status is null || status.State == StatusState.Accepted ? line : $"{line}, {status.State}: {status.Reason}");
+        }
     }
 
     /// <summary>Equal apart from what the store and the reporter own: status and resource version.</summary>

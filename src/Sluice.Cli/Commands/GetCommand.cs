@@ -86,7 +86,11 @@ internal static class GetCommand
                 ObjectFormatter.WriteJson(context.Out, objects, single: name is not null);
                 break;
             default:
-                ObjectTable.Write(context.Out, kind, objects);
+                var notLoaded = loadErrors
+                    .Where(e => e.ObjectName is not null && objects.All(o => o.Name != e.ObjectName) && (name is null || e.ObjectName == name))
+                    .DistinctBy(e => e.ObjectName)
+                    .ToList();
+                ObjectTable.Write(context.Out, kind, objects, notLoaded);
                 break;
         }
         return ExitCodes.Success;

@@ -18,12 +18,13 @@ internal static class RunCommand
         {
             command.Add(option);
         }
+        command.Add(binder.ConfigDirArgument);
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
             var options = binder.Resolve(parseResult, context);
             if (binder.Store.IsEtcd(parseResult, context))
             {
-                return await RunOnEtcdAsync(context, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), cancellationToken);
+                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), cancellationToken);
             }
             if (!Directory.Exists(options.ConfigDir))
             {
@@ -32,7 +33,7 @@ internal static class RunCommand
 
             var store = new FileStore(options.ConfigDir);
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
-            var server = await SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin);
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin));
             discovery.Start(server);
             return await ServeAsync(context, options, server, options.ConfigDir, cancellationToken);
         });
@@ -44,7 +45,7 @@ internal static class RunCommand
     /// statuses only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
     /// leader gives its lease back so a standby takes over at once.
     /// </summary>
-    private static async Task<int> RunOnEtcdAsync(CliContext context, GatewayOptions options, EtcdOptions etcd, CancellationToken cancellationToken)
+    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, CancellationToken cancellationToken)
     {
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         using var store = new EtcdStore(etcd, loggers.CreateLogger<EtcdStore>());
@@ -52,9 +53,30 @@ internal static class RunCommand
         await using (election)
         {
             election.Start();
-            var server = await SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, leadership: election);
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, leadership: election));
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }
+    }
+
+    /// <summary>Starts the server; a port already taken is one line naming its flag, not a stack trace.</summary>
+    private static async Task<SluiceServer> StartAsync(RunOptionsBinder binder, GatewayOptions options, Func<Task<SluiceServer>> start)
+    {
+        try
+        {
+            return await start();
+        }
+        catch (IOException e) when (PortInUse(e) is { } port)
+        {
+            var flag = binder.FlagForPort(options, port) ?? "a port flag";
+            throw new CliException($"{flag} {port}: the port is already in use by another process (choose another with {flag}, or 0 to turn it off)");
+        }
+    }
+
+    /// <summary>The port of Kestrel's "Failed to bind to address http://[::]:8080: address already in use."</summary>
+    private static int? PortInUse(IOException e)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(e.Message, @":(\d+): address already in use", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        return match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : null;
     }
 
     private static async Task<int> ServeAsync(CliContext context, GatewayOptions options, SluiceServer server, string source, CancellationToken cancellationToken)
@@ -84,6 +106,7 @@ internal static class RunCommand
         {
             run.Add(option);
         }
+        run.Add(binder.ConfigDirArgument);
         var parseResult = new RootCommand { run }.Parse(["run", .. args]);
         return binder.Store.IsEtcd(parseResult, context)
             ? binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context))
@@ -101,6 +124,7 @@ internal static class RunCommand
         {
             run.Add(option);
         }
+        run.Add(binder.ConfigDirArgument);
         command.Add(run);
         var parseResult = command.Parse(["run", .. args]);
         if (parseResult.Errors.Count > 0)

@@ -20,6 +20,13 @@ internal sealed class RunOptionsBinder
 
     public Option<string?> ConfigDir => Store.ConfigDir;
 
+    /// <summary><c>sluice run DIR</c>, as <c>validate DIR</c> takes it: the same as <c>--config-dir DIR</c>.</summary>
+    public Argument<string?> ConfigDirArgument { get; } = new("config-dir")
+    {
+        Description = "The config folder (same as --config-dir)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     public Option<string?> Bind { get; } = Create("--bind", "ADDR", "Address the traffic listeners bind to", "all addresses");
 
     public Option<string?> HttpPort { get; } = Create("--http-port", "N", "HTTP port (0 = off)", Defaults.HttpPort);
@@ -55,7 +62,7 @@ internal sealed class RunOptionsBinder
 
         var options = new GatewayOptions
         {
-            ConfigDir = ConfigDirOption.Resolve(parseResult, ConfigDir, context),
+            ConfigDir = ResolveConfigDir(parseResult, context),
             Bind = Get(Bind) is { } bind ? ParseAddress(bind, Source(Bind)) : Defaults.Bind,
             HttpPort = Get(HttpPort) is { } http ? ParsePort(http, Source(HttpPort)) : Defaults.HttpPort,
             HttpsPort = Get(HttpsPort) is { } https ? ParsePort(https, Source(HttpsPort)) : Defaults.HttpsPort,
@@ -68,6 +75,28 @@ internal sealed class RunOptionsBinder
         };
         return Telemetry.Apply(options, parseResult, context);
     }
+
+    private string ResolveConfigDir(ParseResult parseResult, CliContext context)
+    {
+        var positional = parseResult.GetValue(ConfigDirArgument);
+        if (positional is null)
+        {
+            return ConfigDirOption.Resolve(parseResult, ConfigDir, context);
+        }
+        if (parseResult.GetResult(ConfigDir) is { Implicit: false } && parseResult.GetValue(ConfigDir) != positional)
+        {
+            throw new CliException($"the config folder is given twice: '{positional}' and {ConfigDirOption.Name} '{parseResult.GetValue(ConfigDir)}'");
+        }
+        return positional;
+    }
+
+    /// <summary>The flag (or variable) that set a listener's port, for a message about that port.</summary>
+    public string? FlagForPort(GatewayOptions options, int port) =>
+        port == options.HttpPort ? HttpPort.Name
+        : port == options.HttpsPort ? HttpsPort.Name
+        : port == options.Http2Port ? Http2Port.Name
+        : port == options.AdminPort ? AdminPort.Name
+        : null;
 
     internal static int ParsePort(string text, string source)
     {

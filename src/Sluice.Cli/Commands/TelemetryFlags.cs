@@ -45,6 +45,10 @@ internal sealed class TelemetryFlags
         var accessLog = options.AccessLog;
         if (Get(AccessLog) is { } path)
         {
+            if (path != "-" && Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
+            {
+                throw new CliException($"{Source(AccessLog)} {path}: the folder '{folder}' does not exist (create it, or write the log elsewhere)");
+            }
             accessLog = accessLog with { Path = path };
         }
         if (Get(AccessLogFields) is { } fields)

@@ -49,6 +49,10 @@ internal static class ValidateCommand
         {
             context.Out.WriteLine($"load error: {error}");
         }
+        foreach (var warning in snapshot.Warnings)
+        {
+            context.Out.WriteLine($"warning: {warning}");
+        }
 
         var rejected = ordered.Count(r => r.Status.State == StatusState.Rejected);
         var warnings = ordered.Count(r => r.Status.State == StatusState.Warning);

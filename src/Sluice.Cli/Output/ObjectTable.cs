@@ -14,7 +14,8 @@ internal static class ObjectTable
     /// <summary>Width used when the output is not a terminal (a pipe, a file, a test).</summary>
     private const int RedirectedWidth = 160;
 
-    public static void Write(TextWriter writer, ConfigKind kind, IReadOnlyList<IConfigObject> objects)
+    /// <param name="notLoaded">Objects the store names but could not load: shown Rejected, with the load error.</param>
+    public static void Write(TextWriter writer, ConfigKind kind, IReadOnlyList<IConfigObject> objects, IReadOnlyList<ConfigError> notLoaded)
     {
         // kubectl's look (no borders, columns three spaces apart) rather than a box: it greps well.
         var table = new Table { Border = TableBorder.None };
@@ -34,6 +35,11 @@ internal static class ObjectTable
             var status = obj.Status ?? Api.Status.Pending;
             // Text, not Markup: names and reasons may contain [brackets].
             table.AddRow(new Text(obj.Name), new Text(second), new Text(status.State.ToString()), new Text(ShortReason(status.Reason)));
+        }
+        foreach (var error in notLoaded)
+        {
+            var reason = "not loaded: " + (error with { Kind = null, ObjectName = null });
+            table.AddRow(new Text(error.ObjectName!), new Text("?"), new Text(nameof(StatusState.Rejected)), new Text(ShortReason(reason)));
         }
 
         Render(writer, table);

@@ -41,4 +41,8 @@ public static class ConfigCodec
 
     /// <summary>The object as a JSON tree, snake_case (admin API, <c>-o json</c>).</summary>
     public static JsonObject ToJson(IConfigObject obj) => ConfigJson.Write(obj);
+
+    /// <summary>Line and column of a field (dotted path) in the document starting at <paramref name="documentStartLine"/>.</summary>
+    public static (int Line, int Column)? LocateField(string text, string source, int documentStartLine, string fieldPath) =>
+        FieldLocator.Locate(text, source, documentStartLine, fieldPath);
 }

@@ -65,15 +65,24 @@ internal static class AdminEndpoints
             return Results.Text("no configuration has been loaded yet\n", statusCode: 503);
         }
         var statuses = view.Result.Reports.Where(r => r.Kind == kind).ToDictionary(r => r.Name, r => r.Status);
+        var state = view.Result.State;
+        IReadOnlyDictionary<string, IConfigObject> serving = kind == ConfigKind.Upstream
+            ? state.AcceptedUpstreams.ToDictionary(p => p.Key, p => (IConfigObject)p.Value)
+            : state.AcceptedVirtualServices.ToDictionary(p => p.Key, p => (IConfigObject)p.Value);
         IEnumerable<IConfigObject> objects = kind == ConfigKind.Upstream ? view.Snapshot.Upstreams : view.Snapshot.VirtualServices;
+        var loaded = objects.ToDictionary(o => o.Name, StringComparer.Ordinal);
         var items = new JsonArray();
-        foreach (var obj in objects.Where(o => name is null || o.Name == name))
+        // Objects that loaded, and objects that failed to load but have a verdict (their file no
+        // longer parses, or has an unknown field): the latter are shown as the version serving.
+        foreach (var objectName in loaded.Keys.Union(statuses.Keys).Order(StringComparer.Ordinal).Where(n => name is null || n == name))
         {
-            var json = ConfigCodec.ToJson(obj);
+            var json = loaded.TryGetValue(objectName, out var obj) ? ConfigCodec.ToJson(obj)
+                : serving.TryGetValue(objectName, out var last) ? ConfigCodec.ToJson(last)
+                : new JsonObject { ["name"] = objectName };
             // The verdict of this process's last translation: fresher than what the store holds.
-            if (statuses.TryGetValue(obj.Name, out var status))
+            if (statuses.TryGetValue(objectName, out var status))
             {
-                json["status"] = StatusJson(status);
+                json["status"] = StatusJson(status, status.State == StatusState.Rejected ? serving.GetValueOrDefault(objectName) : null, obj is not null);
             }
             items.Add(json);
         }
@@ -114,12 +123,22 @@ internal static class AdminEndpoints
         return Results.Text(clusters.ToJsonString(), "application/json");
     }
 
-    private static JsonObject StatusJson(Status status)
+    /// <param name="serving">For a rejected object, the last accepted version still serving, if any.</param>
+    /// <param name="loaded">Whether the object loaded from the store (otherwise only its verdict is known).</param>
+    private static JsonObject StatusJson(Status status, IConfigObject? serving, bool loaded)
     {
         var json = new JsonObject { ["state"] = status.State.ToString() };
         if (status.Reason is not null)
         {
             json["reason"] = status.Reason;
+        }
+        if (serving is not null)
+        {
+            json["serving_resource_version"] = serving.Metadata.ResourceVersion;
+        }
+        if (!loaded)
+        {
+            json["loaded"] = false;
         }
         return json;
     }

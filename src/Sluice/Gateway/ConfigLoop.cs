@@ -188,6 +188,10 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         {
             Log.FileRejected(logger, error.ToString());
         }
+        foreach (var warning in snapshot.Warnings)
+        {
+            Log.FileSkipped(logger, warning.ToString());
+        }
         foreach (var report in result.Reports.Where(r => r.Status.State == StatusState.Rejected))
         {
             Log.ObjectRejected(logger, report.Kind.DisplayName(), report.Name, report.Status.Reason ?? "");
@@ -249,6 +253,9 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
 
         [LoggerMessage(EventId = EventIds.FileRejected, Level = LogLevel.Warning, Message = "Configuration file not loaded: {Error}")]
         public static partial void FileRejected(ILogger logger, string error);
+
+        [LoggerMessage(EventId = EventIds.FileSkipped, Level = LogLevel.Warning, Message = "File in the configuration folder {Warning}")]
+        public static partial void FileSkipped(ILogger logger, string warning);
 
         [LoggerMessage(EventId = EventIds.TranslationFailed, Level = LogLevel.Error, Message = "Translation failed; the previous configuration keeps serving")]
         public static partial void TranslationFailed(ILogger logger, Exception exception);

@@ -1,7 +1,7 @@
 namespace Sluice.Gateway;
 
 /// <summary>
-/// Every log event id in one place, so ids stay unique and stable. Next free: 18.
+/// Every log event id in one place, so ids stay unique and stable. Next free: 19.
 /// 100–119 belong to discovery (<c>Discovery/DiscoveryEventIds.cs</c>: a store client that does not reference the gateway).
 /// </summary>
 internal static class EventIds
@@ -23,4 +23,5 @@ internal static class EventIds
     public const int LeadershipLost = 15;
     public const int StoreWaiting = 16;
     public const int Draining = 17;
+    public const int FileSkipped = 18;
 }

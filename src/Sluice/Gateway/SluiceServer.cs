@@ -239,6 +239,9 @@ public sealed partial class SluiceServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // YARP logs each failed forward with a stack trace; ProxyMiddleware logs one line instead.
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.None);
+        // A start failure (a port in use) reaches the caller, which says it in one line; the
+        // host would log it again with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
     private static partial class Log

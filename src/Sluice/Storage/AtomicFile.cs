@@ -19,6 +19,11 @@ internal static class AtomicFile
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
+            // A rewrite keeps the user's permission bits (a 0600 file stays 0600).
+            if (!OperatingSystem.IsWindows() && File.Exists(path))
+            {
+                File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
+            }
             // rename(2) replaces the target atomically on the same file system.
             File.Move(temp, path, overwrite: true);
         }

@@ -23,6 +23,15 @@ internal sealed class ConfigFolder(string root)
     public IReadOnlyList<SourceFile> ReadAll()
     {
         var files = new List<SourceFile>();
+        // Files at the top are read by nobody: say so, or a user who put one there hunts for it.
+        foreach (var path in List(Root))
+        {
+            var name = Path.GetFileName(path);
+            if (!FileNames.IsIgnored(name) && !FileNames.IsNotes(name))
+            {
+                files.Add(new SourceFile("", name, name, [], Skipped: $"not read: configuration goes in {string.Join("/, ", Sections)}/"));
+            }
+        }
         foreach (var section in Sections)
         {
             var folder = Path.Combine(Root, section);
@@ -32,21 +41,10 @@ internal sealed class ConfigFolder(string root)
                 files.Add(new SourceFile(section, "", section, [], LinkRefused));
                 continue;
             }
-            string[] paths;
-            try
-            {
-                paths = Directory.GetFiles(folder);
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                // Missing (fine: an empty section) or not a readable folder: nothing to load from it.
-                continue;
-            }
-            Array.Sort(paths, StringComparer.Ordinal);
-            foreach (var path in paths)
+            foreach (var path in List(folder))
             {
                 var name = Path.GetFileName(path);
-                if (FileNames.IsIgnored(name) || (section is Upstreams or VirtualServices && !FileNames.IsYaml(name)))
+                if (FileNames.IsIgnored(name))
                 {
                     continue;
                 }
@@ -54,6 +52,15 @@ internal sealed class ConfigFolder(string root)
                 if (holdsSecrets && IsLink(new FileInfo(path)))
                 {
                     files.Add(new SourceFile(section, name, relative, [], LinkRefused));
+                    continue;
+                }
+                if (section is Upstreams or VirtualServices && !FileNames.IsObjectFile(name))
+                {
+                    if (FileNames.IsNotes(name))
+                    {
+                        continue;
+                    }
+                    files.Add(new SourceFile(section, name, relative, [], Skipped: "not read: objects are read from .yaml, .yml and .json files only"));
                     continue;
                 }
                 try
@@ -81,6 +88,21 @@ internal sealed class ConfigFolder(string root)
 
     private static bool IsLink(FileSystemInfo info) => info.Exists && info.LinkTarget is not null;
 
+    private static string[] List(string folder)
+    {
+        try
+        {
+            var paths = Directory.GetFiles(folder);
+            Array.Sort(paths, StringComparer.Ordinal);
+            return paths;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Missing (fine: an empty section) or not a readable folder: nothing to load from it.
+            return [];
+        }
+    }
+
     public static UInt128 Fingerprint(IReadOnlyList<SourceFile> files)
     {
         var hash = new XxHash128();
@@ -92,6 +114,7 @@ internal sealed class ConfigFolder(string root)
             hash.Append(length);
             hash.Append(file.Bytes);
             hash.Append(Encoding.UTF8.GetBytes(file.Error ?? string.Empty));
+            hash.Append(Encoding.UTF8.GetBytes(file.Skipped ?? string.Empty));
         }
         return hash.GetCurrentHashAsUInt128();
     }

@@ -20,6 +20,12 @@ public sealed record ConfigSnapshot
     /// </summary>
     public ValueList<ConfigError> LoadErrors { get; init; } = ValueList<ConfigError>.Empty;
 
+    /// <summary>Where each object is written, when the store has files (others leave it empty).</summary>
+    public IReadOnlyDictionary<(ConfigKind Kind, string Name), ObjectSource> Sources { get; init; } = new Dictionary<(ConfigKind, string), ObjectSource>();
+
+    /// <summary>What the store found but did not load, rejecting nothing: e.g. a file that is not configuration.</summary>
+    public ValueList<ConfigError> Warnings { get; init; } = ValueList<ConfigError>.Empty;
+
     /// <summary>Secrets by ref: flat string maps (<c>tls.crt</c>, <c>access_key</c>, …).</summary>
     public IReadOnlyDictionary<string, ValueMap> Secrets { get; init; } = new Dictionary<string, ValueMap>();
 
@@ -34,6 +40,12 @@ public sealed record ConfigSnapshot
     /// into each upstream by the translator, where a user's own function wins.
     /// </summary>
     public IReadOnlyDictionary<string, DiscoveryRecord> Discovered { get; init; } = new Dictionary<string, DiscoveryRecord>();
+
+    /// <summary>
+    /// Secrets that exist but could not be read, by ref, and why. They are not missing: what was
+    /// accepted with their last good contents keeps serving with them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SecretErrors { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Files (artifacts) by ref: raw bytes such as descriptor sets.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Files { get; init; } = new Dictionary<string, ReadOnlyMemory<byte>>();

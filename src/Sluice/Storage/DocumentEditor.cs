@@ -15,15 +15,7 @@ internal static class DocumentEditor
     public static string Replace(string text, int startLine, int endLine, string replacement)
     {
         var lines = SplitLines(text);
-        var (start, end) = Content(lines, startLine, endLine);
-        while (start <= end && IsBlankOrComment(lines[start]))
-        {
-            start++;
-        }
-        while (end >= start && IsBlankOrComment(lines[end]))
-        {
-            end--;
-        }
+        var (start, end) = Replaced(lines, startLine, endLine);
         var newline = NewlineOf(text);
         var body = replacement.ReplaceLineEndings(newline);
         if (!body.EndsWith(newline, StringComparison.Ordinal))
@@ -44,6 +36,29 @@ internal static class DocumentEditor
         lines.RemoveRange(start, count);
         lines.Insert(start, body);
         return string.Concat(lines);
+    }
+
+    /// <summary>The lines <see cref="Replace"/> would replace, as one text.</summary>
+    public static string Body(string text, int startLine, int endLine)
+    {
+        var lines = SplitLines(text);
+        var (start, end) = Replaced(lines, startLine, endLine);
+        return string.Concat(lines.Skip(start).Take(Math.Max(0, end - start + 1)));
+    }
+
+    /// <summary>The document's content without its edge comment and blank lines (those stay).</summary>
+    private static (int Start, int End) Replaced(List<string> lines, int startLine, int endLine)
+    {
+        var (start, end) = Content(lines, startLine, endLine);
+        while (start <= end && IsBlankOrComment(lines[start]))
+        {
+            start++;
+        }
+        while (end >= start && IsBlankOrComment(lines[end]))
+        {
+            end--;
+        }
+        return (start, end);
     }
 
     /// <summary>
@@ -121,7 +136,7 @@ internal static class DocumentEditor
         return trimmed.StartsWith("---", StringComparison.Ordinal) && (trimmed.Length == 3 || char.IsWhiteSpace(trimmed[3]));
     }
 
-    private static bool IsBlankOrComment(string line)
+    public static bool IsBlankOrComment(string line)
     {
         var trimmed = line.Trim();
         return trimmed.Length == 0 || trimmed.StartsWith('#');

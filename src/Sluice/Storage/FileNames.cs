@@ -19,9 +19,14 @@ internal static class FileNames
         || fileName.EndsWith(".swx", StringComparison.OrdinalIgnoreCase)
         || fileName.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase);
 
-    public static bool IsYaml(string fileName) =>
+    /// <summary>YAML, or JSON (which the YAML reader reads too: JSON is YAML's flow style).</summary>
+    public static bool IsObjectFile(string fileName) =>
         fileName.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
-        || fileName.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        || fileName.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+        || fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Notes kept beside the config (a README) are expected there, and not worth a warning.</summary>
+    public static bool IsNotes(string fileName) => fileName.StartsWith("README", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// A name made safe as one path segment: letters, digits, <c>-</c>, <c>_</c> and inner dots

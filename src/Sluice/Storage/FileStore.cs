@@ -28,6 +28,8 @@ namespace Sluice.Storage;
 /// </remarks>
 public sealed partial class FileStore : IConfigStore
 {
+    private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
+
     private readonly ConfigFolder _folder;
     private readonly string _stateDirectory;
     private readonly ObjectRecordStore _records;
@@ -114,8 +116,18 @@ public sealed partial class FileStore : IConfigStore
         var (yaml, written) = Render(obj, relative);
         SourceText.Decode(definition.File.Bytes, out var byteOrderMark);
         var document = definition.Document;
-        var text = DocumentEditor.Replace(definition.Text, document.StartLine, document.EndLine, yaml);
+        // In place, key by key, where the user's document allows it; whole otherwise.
+        var stored = state.Snapshot.Upstreams.Cast<IConfigObject>().Concat(state.Snapshot.VirtualServices).FirstOrDefault(o => o.Kind == key.Kind && o.Name == key.Name);
+        var merged = stored is null ? null
+            : TopLevelMerge.Merge(DocumentEditor.Body(definition.Text, document.StartLine, document.EndLine), ConfigCodec.ToYaml(StoredObjects.Strip(stored)), yaml);
+        var text = DocumentEditor.Replace(definition.Text, document.StartLine, document.EndLine, merged ?? yaml);
         var reread = Verify(text, definition, expectRemoved: false);
+        if (merged is not null && (reread is null || StoredObjects.ContentHash(reread) != StoredObjects.ContentHash(written)))
+        {
+            // The merge read back as something else (a key the codec spells differently): be exact.
+            text = DocumentEditor.Replace(definition.Text, document.StartLine, document.EndLine, yaml);
+            reread = Verify(text, definition, expectRemoved: false);
+        }
         AtomicFile.Write(Path.Combine(_folder.Root, relative), SourceText.Encode(text, byteOrderMark));
         return Record(key, current, reread ?? written, relative);
     }
@@ -307,7 +319,10 @@ public sealed partial class FileStore : IConfigStore
     /// <summary>The YAML written for an object, and that YAML read back (what a later load sees).</summary>
     private static (string Yaml, IConfigObject Written) Render(IConfigObject obj, string source)
     {
-        var yaml = ConfigCodec.ToYaml(StoredObjects.Strip(obj));
+        // A JSON file stays JSON (it holds one object, so the whole file is that object).
+        var yaml = source.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            ? ConfigCodec.ToJson(StoredObjects.Strip(obj)).ToJsonString(IndentedJson) + "\n"
+            : ConfigCodec.ToYaml(StoredObjects.Strip(obj));
         var documents = ConfigCodec.ReadDocuments(yaml, obj.Kind, source);
         if (documents is not [{ Object: { } written, Error: null }] || written.Name != obj.Name)
         {

@@ -22,10 +22,17 @@ internal static class FolderReader
         // File → its first file-level error: the file did not parse as a whole.
         var brokenFiles = new Dictionary<string, ConfigError>(StringComparer.Ordinal);
         var secrets = new Dictionary<string, ValueMap>(StringComparer.Ordinal);
+        var secretErrors = new Dictionary<string, string>(StringComparer.Ordinal);
         var artifacts = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
 
+        var skipped = new List<ConfigError>();
         foreach (var file in files)
         {
+            if (file.Skipped is not null)
+            {
+                skipped.Add(new ConfigError(file.Skipped) { Source = file.RelativePath });
+                continue;
+            }
             ConfigKind? kind = file.Section switch
             {
                 ConfigFolder.Upstreams => ConfigKind.Upstream,
@@ -37,6 +44,10 @@ internal static class FolderReader
                 var error = new ConfigError(file.Error) { Source = file.RelativePath, Kind = kind };
                 errors.Add(error);
                 brokenFiles.TryAdd(file.RelativePath, error);
+                if (file.Section == ConfigFolder.Secrets)
+                {
+                    secretErrors[file.Name] = error.ToString();
+                }
                 continue;
             }
             switch (file.Section)
@@ -48,7 +59,9 @@ internal static class FolderReader
                     }
                     catch (ConfigException exception)
                     {
-                        errors.Add(exception.Error with { Source = exception.Error.Source ?? file.RelativePath });
+                        var error = exception.Error with { Source = exception.Error.Source ?? file.RelativePath };
+                        errors.Add(error);
+                        secretErrors[file.Name] = error.ToString();
                     }
                     break;
                 case ConfigFolder.Files:
@@ -64,8 +77,10 @@ internal static class FolderReader
         var changes = new List<KeyValuePair<ObjectKey, ObjectRecord?>>();
         var upstreams = new List<Upstream>();
         var services = new List<VirtualService>();
+        var sources = new Dictionary<(ConfigKind, string), ObjectSource>();
         foreach (var (definition, obj, file, document) in objects)
         {
+            sources[(definition.Key.Kind, definition.Key.Name)] = new ObjectSource(definition.File.RelativePath, definition.Document.StartLine, definition.Text);
             var key = definition.Key;
             var hash = file.ContentHash(document, obj);
             records.TryGetValue(key, out var old);
@@ -101,6 +116,8 @@ internal static class FolderReader
                 errors.Add(new ConfigError($"could not be read: its file no longer parses ({fileError.Message})")
                 {
                     Source = source,
+                    Line = fileError.Line,
+                    Column = fileError.Column,
                     Kind = key.Kind,
                     ObjectName = key.Name,
                 });
@@ -117,7 +134,10 @@ internal static class FolderReader
                 Upstreams = new(upstreams.OrderBy(u => u.Name, StringComparer.Ordinal)),
                 VirtualServices = new(services.OrderBy(s => s.Name, StringComparer.Ordinal)),
                 LoadErrors = new(errors),
+                Warnings = new(skipped),
+                Sources = sources,
                 Secrets = secrets,
+                SecretErrors = secretErrors,
                 Files = artifacts,
             },
             Fingerprint = ConfigFolder.Fingerprint(files),

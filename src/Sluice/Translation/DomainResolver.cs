@@ -1,3 +1,5 @@
+using Sluice.Storage;
+
 namespace Sluice.Translation;
 
 /// <summary>
@@ -8,13 +10,13 @@ namespace Sluice.Translation;
 /// </summary>
 internal static class DomainResolver
 {
-    public delegate Candidate? FallbackFactory(string name, TranslationState previous, ServedUpstreams served, TranslationContext context);
+    public delegate Candidate? FallbackFactory(string name, TranslationState previous, ServedUpstreams served, ConfigSnapshot snapshot);
 
     public static IReadOnlyDictionary<string, string> Resolve(
         Dictionary<string, Candidate> candidates,
         TranslationState previous,
         ServedUpstreams served,
-        TranslationContext context,
+        ConfigSnapshot snapshot,
         FallbackFactory fallback,
         Dictionary<string, Diagnostics> diagnostics)
     {
@@ -38,7 +40,7 @@ internal static class DomainResolver
                     {
                         diagnostics[name].Error("domains", $"domain '{domain}' is already served by virtual service '{holders[domain]}'");
                     }
-                    var last = fallback(name, previous, served, context);
+                    var last = fallback(name, previous, served, snapshot);
                     if (last is not null)
                     {
                         candidates[name] = last;

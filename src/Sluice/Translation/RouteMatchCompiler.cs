@@ -119,15 +119,33 @@ internal static class RouteMatchCompiler
         return new(plans);
     }
 
+    /// <summary>What is wrong with the user's own pattern, with offsets into it (not into a wrapper).</summary>
+    internal static string RegexProblem(string pattern, RegexParseException wrapped)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None);
+        }
+        catch (RegexParseException e)
+        {
+            // "Invalid pattern '(' at offset 1. Not enough )'s." -> "Not enough )'s (at offset 1)".
+            var at = $"at offset {e.Offset}. ";
+            var cut = e.Message.IndexOf(at, StringComparison.Ordinal);
+            return cut < 0 ? e.Message : $"{e.Message[(cut + at.Length)..].TrimEnd('.')} (at offset {e.Offset})";
+        }
+        return wrapped.Error.ToString();
+    }
+
     private static Regex? CompileAnchored(string pattern, string field, Diagnostics diagnostics)
     {
         try
         {
             return new Regex($"^(?:{pattern})$", Options);
         }
-        catch (ArgumentException e)
+        catch (RegexParseException e)
         {
-            diagnostics.Error(field, $"invalid regex '{pattern}': {e.Message}");
+            // Parsed alone for the message: the anchoring wrapper must not show in the user's error.
+            diagnostics.Error(field, $"invalid regex '{pattern}': {RegexProblem(pattern, e)}");
             return null;
         }
         catch (NotSupportedException e)

@@ -16,6 +16,12 @@ public sealed record TranslationState
 
     public IReadOnlyDictionary<string, VirtualService> AcceptedVirtualServices { get; init; } = new Dictionary<string, VirtualService>();
 
+    /// <summary>
+    /// The secrets and files each accepted object was translated with, by (kind, name): a refused
+    /// update of one of them leaves the object serving with these.
+    /// </summary>
+    public IReadOnlyDictionary<(ConfigKind Kind, string Name), ObjectInputs> AcceptedInputs { get; init; } = new Dictionary<(ConfigKind, string), ObjectInputs>();
+
     /// <summary>Lower-case domain to the name of the virtual service holding it.</summary>
     public IReadOnlyDictionary<string, string> DomainHolders { get; init; } = new Dictionary<string, string>();
 }

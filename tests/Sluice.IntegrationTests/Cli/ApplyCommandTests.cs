@@ -34,6 +34,67 @@ public sealed class ApplyCommandTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Apply_OnACommentedFile_KeepsEveryCommentOutsideTheChangedKeysAndThePermissionBits()
+    {
+        const string commented = """
+            # upstreams for the shop
+            name: a   # first
+            type: static   # kind of upstream
+            # where it is
+            spec:
+              hosts:
+              - addr: 127.0.0.1   # local
+                port: 9090
+            connection_timeout: 5s  # quick
+            ---
+            # second one
+            name: b  # keep me
+            type: static  # static!
+            spec: { hosts: [{ addr: 127.0.0.1, port: 9091 }] }   # flow
+
+            """;
+        var path = _config.Write("upstreams/shop.yaml", commented);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        File.WriteAllText(_file, "name: a\ntype: static\nspec:\n  hosts:\n  - addr: 127.0.0.1\n    port: 9999\nconnection_timeout: 5s\nuse_http2: true\n");
+
+        (await Apply()).AssertExit(0);
+
+        Assert.Equal(
+            """
+            # upstreams for the shop
+            name: a   # first
+            type: static   # kind of upstream
+            # where it is
+            spec:
+              hosts:
+              - addr: 127.0.0.1
+                port: 9999
+            connection_timeout: 5s  # quick
+            use_http2: true
+            ---
+            # second one
+            name: b  # keep me
+            type: static  # static!
+            spec: { hosts: [{ addr: 127.0.0.1, port: 9091 }] }   # flow
+
+            """,
+            File.ReadAllText(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public async Task Apply_RejectedObject_PrintsTheVerdictNotJustCreated()
+    {
+        File.WriteAllText(_file, "name: bad\nroutes:\n- request_matcher: { path_prefix: / }\n  single_destination: { upstream: { name: nowhere } }\n  extensions: { timeout: -1s }\n");
+
+        var run = (await Apply()).AssertExit(0);
+
+        Assert.StartsWith("virtualservice/bad created, Rejected: ", run.Out);
+        Assert.EndsWith("; nothing is served for it", run.Out.Trim());
+    }
+
+    [Fact]
     public async Task Apply_BrokenDocumentInTheMiddle_ReportsFileAndLineAndAppliesTheRest()
     {
         var broken = "name: broken\ntype: static\nspec:\n  hosts:\n  - addr: 127.0.0.1\n    port: 1\nno_such_field: 1";

@@ -96,6 +96,18 @@ public sealed class GetCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_ObjectWhoseFileNoLongerParses_IsARejectedRow()
+    {
+        var file = Directory.GetFiles(System.IO.Path.Combine(_config.Path, "upstreams")).Single(f => File.ReadAllText(f).Contains("name: beta"));
+        File.WriteAllText(file, "name: beta\ntype: [not, a, string\n");
+
+        var run = (await Get("us")).AssertExit(0);
+
+        var row = run.Out.Split('\n').Single(l => l.StartsWith("beta", StringComparison.Ordinal));
+        Assert.Matches(@"^beta\s+\?\s+Rejected\s+not loaded: upstreams/beta\.yaml:2:1: could not be read: its file no longer parses \(invalid YAML", row);
+    }
+
+    [Fact]
     public async Task Delete_ThenGet_Gone()
     {
         var run = (await CliRun.RunAsync("delete", "upstream", "beta", "--config-dir", _config.Path)).AssertExit(0);

@@ -62,8 +62,34 @@ public sealed class RunCommandTests : IDisposable
             "run", "--config-dir", _config.Path, "--bind", "127.0.0.1", "--http-port", port.ToString(),
             "--http2-port", "0", "--admin-port", "0")).AssertExit(1).AssertNoStackTrace();
 
-        Assert.Contains(port.ToString(), run.Err);
-        Assert.Single(run.Err.Trim().Split('\n'));
+        Assert.Equal(
+            $"error: --http-port {port}: the port is already in use by another process (choose another with --http-port, or 0 to turn it off)",
+            run.Err.Trim());
+    }
+
+    [Fact]
+    public async Task Run_AccessLogInAMissingFolder_NamesTheFlagAndTheFolder()
+    {
+        var path = System.IO.Path.Combine(_config.Path, "no-such-folder", "access.log");
+
+        var run = (await CliRun.RunAsync("run", "--config-dir", _config.Path, "--access-log", path)).AssertExit(1).AssertNoStackTrace();
+
+        Assert.Equal(
+            $"error: --access-log {path}: the folder '{System.IO.Path.GetDirectoryName(path)}' does not exist (create it, or write the log elsewhere)",
+            run.Err.Trim());
+    }
+
+    [Fact]
+    public async Task Run_PositionalFolder_IsTheConfigDir()
+    {
+        var missing = System.IO.Path.Combine(_config.Path, "typo");
+
+        var run = (await CliRun.RunAsync("run", missing, "--http-port", "0")).AssertExit(1).AssertNoStackTrace();
+        var twice = (await CliRun.RunAsync("run", _config.Path, "--config-dir", missing)).AssertExit(1);
+
+        Assert.Equal($"error: config directory '{missing}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)", run.Err.Trim());
+        Assert.Equal($"error: the config folder is given twice: '{_config.Path}' and --config-dir '{missing}'", twice.Err.Trim());
+        Assert.Equal(_config.Path, Sluice.Cli.Commands.RunCommand.ParseOptions([_config.Path], _ => null).ConfigDir);
     }
 
     /// <summary>Asks until the gateway has its first plan (or the run ends early, which fails).</summary>

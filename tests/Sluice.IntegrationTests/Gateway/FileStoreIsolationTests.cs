@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Sluice.Api;
 using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Storage;
@@ -47,6 +48,62 @@ public sealed class FileStoreIsolationTests : IAsyncLifetime
         // Fixed: the change goes live.
         Write("virtualservices/shop.yaml", Service("shop", "/shop2"));
         await WaitServedAsync("shop.example.com", "/shop2");
+    }
+
+    [Fact]
+    public async Task Objects_that_fail_to_load_are_listed_by_the_admin_api_as_rejected_with_the_version_serving()
+    {
+        await WaitServedAsync("shop.example.com", "/shop");
+
+        // One file no longer parses; another object gains an unknown field.
+        Write("virtualservices/shop.yaml", Service("shop", "/shop").Replace("routes:", "routes: [", StringComparison.Ordinal));
+        Write("upstreams/backend.yaml", $"name: backend\ntype: static\nspec: {{ hosts: [{{ addr: 127.0.0.1, port: {_backend.Port} }}] }}\ncolour: blue\n");
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        JsonArray services;
+        while (true)
+        {
+            services = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/virtualservices"))!.AsArray();
+            var upstream = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/upstreams/backend"))!;
+            if (services.Any(s => (string?)s!["status"]?["state"] == "Rejected") && (string?)upstream["status"]?["state"] == "Rejected")
+            {
+                Assert.Equal(
+                    "upstreams/backend.yaml:4:1: field 'colour': unknown field (expected one of: name, type, connection_timeout, spec, functions, service_info, use_http2, health_checks, load_balancer, outlier_detection, circuit_breakers, metadata, status); the last accepted version (resource_version 1) keeps serving",
+                    (string?)upstream["status"]!["reason"]);
+                Assert.Equal("1", (string?)upstream["status"]!["serving_resource_version"]);
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the broken files were not judged within 5 s");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(["blog", "shop"], services.Select(s => (string?)s!["name"]));
+        var shop = JsonNode.Parse(await _gateway.Admin.GetStringAsync("/api/v1/virtualservices/shop"))!;
+        var status = shop["status"]!;
+        Assert.Equal("Rejected", (string?)status["state"]);
+        Assert.Equal(
+            "virtualservices/shop.yaml:4:1: could not be read: its file no longer parses (invalid YAML: while parsing a node, did not find expected node content); the last accepted version (resource_version 1) keeps serving",
+            (string?)status["reason"]);
+        Assert.Equal("1", (string?)status["serving_resource_version"]);
+        Assert.False((bool)status["loaded"]!);
+        // The body is the version serving: its route is the one still answered.
+        Assert.Equal("/shop", (string?)shop["routes"]![0]!["request_matcher"]!["path_exact"]);
+        await WaitServedAsync("shop.example.com", "/shop");
+    }
+
+    [Fact]
+    public async Task Json_config_file_is_served()
+    {
+        Write("virtualservices/api.json", """
+            {
+              "name": "api",
+              "domains": ["api.example.com"],
+              "routes": [
+                { "request_matcher": { "path_exact": "/json" }, "single_destination": { "upstream": { "name": "backend" } } }
+              ]
+            }
+            """);
+
+        await WaitServedAsync("api.example.com", "/json");
     }
 
     private async Task WaitServedAsync(string host, string path)

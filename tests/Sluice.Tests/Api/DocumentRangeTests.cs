@@ -93,7 +93,7 @@ public sealed class DocumentRangeTests
     [Theory]
     [InlineData("name: a\n  type: static\n", 2)]
     [InlineData("name: a\ntype: [static\n", 2)]
-    [InlineData("name: a\n\ttype: static\n", 1)]
+    [InlineData("name: a\n\ttype: static\n", 2)]
     [InlineData("name: a\ntype: static\nname: b\n", 3)]
     [InlineData("name: a\ntype: *missing\n", 2)]
     [InlineData("{\"name\": \"a\", \"type\": }\n}\n", 2)]

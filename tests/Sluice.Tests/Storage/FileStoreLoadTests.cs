@@ -37,6 +37,40 @@ public sealed class FileStoreLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task Json_files_are_read_like_yaml()
+    {
+        _dir.Write("upstreams/api.json", "{\n\t\"name\": \"api\",\n\t\"type\": \"static\",\n\t\"spec\": { \"hosts\": [{ \"addr\": \"10.0.0.1\", \"port\": 80 }] }\n}\n");
+        _dir.Write("virtualservices/default.JSON", """{ "name": "default", "routes": [] }""");
+
+        var snapshot = await LoadAsync();
+
+        Assert.Empty(snapshot.LoadErrors);
+        Assert.Empty(snapshot.Warnings);
+        Assert.Equal("api", Assert.Single(snapshot.Upstreams).Name);
+        Assert.Equal("default", Assert.Single(snapshot.VirtualServices).Name);
+    }
+
+    [Fact]
+    public async Task Files_that_are_not_read_get_a_warning_not_silence()
+    {
+        _dir.Write("upstream.yaml", Yaml.Upstream("top"));
+        _dir.Write("README.md", "notes beside the config are expected");
+        _dir.Write("upstreams/notes.txt", Yaml.Upstream("notes"));
+        _dir.Write("upstreams/.hidden.yaml.swp", "editor droppings stay ignored");
+
+        var snapshot = await LoadAsync();
+
+        Assert.Empty(snapshot.Upstreams);
+        Assert.Empty(snapshot.LoadErrors);
+        Assert.Equal(
+            [
+                "upstream.yaml: not read: configuration goes in upstreams/, virtualservices/, secrets/, files/",
+                "upstreams/notes.txt: not read: objects are read from .yaml, .yml and .json files only",
+            ],
+            snapshot.Warnings.Select(w => w.ToString()));
+    }
+
+    [Fact]
     public async Task Missing_folder_or_sections_load_empty_and_create_nothing()
     {
         var missing = Path.Combine(_dir.Path, "nope");
@@ -66,6 +100,7 @@ public sealed class FileStoreLoadTests : IDisposable
         var snapshot = await LoadAsync();
 
         Assert.Empty(snapshot.LoadErrors);
+        Assert.Empty(snapshot.Warnings);
         Assert.Equal("a", Assert.Single(snapshot.Upstreams).Name);
         Assert.Empty(snapshot.Secrets);
         Assert.Empty(snapshot.Files);

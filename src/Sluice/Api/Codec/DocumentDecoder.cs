@@ -9,7 +9,7 @@ internal static class DocumentDecoder
         foreach (var document in YamlLoader.Load(text, source))
         {
             decoded.Add(document.Root is { } root
-                ? Decode(root, kind, source, document.StartLine, document.EndLine)
+                ? InItsFolder(Decode(root, kind, source, document.StartLine, document.EndLine), root, kind)
                 : Failed(document.Error! with { Kind = kind }, kind, document.StartLine, document.EndLine));
         }
         return decoded;
@@ -57,6 +57,41 @@ internal static class DocumentDecoder
             return Failed(e.Error, kind, startLine, endLine) with { Name = context.ObjectName };
         }
     }
+
+    /// <summary>
+    /// A document that fails as the kind of its folder but reads as the other kind (by its
+    /// <c>kind:</c> or its fields) is in the wrong folder: say that, not "unknown field 'type'".
+    /// </summary>
+    private static DecodedDocument InItsFolder(DecodedDocument decoded, Node root, ConfigKind folderKind)
+    {
+        if (decoded.Error is not { } error || root is not MappingNode mapping)
+        {
+            return decoded;
+        }
+        var declared = mapping.Entries.FirstOrDefault(e => e.Key.Value == "kind").Value is ScalarNode { Value: var value }
+            ? value.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant() switch
+            {
+                "upstream" => ConfigKind.Upstream,
+                "virtualservice" => ConfigKind.VirtualService,
+                _ => (ConfigKind?)null,
+            }
+            : null;
+        var kind = declared ?? InferKind(root);
+        if (kind is not { } other || other == folderKind)
+        {
+            return decoded;
+        }
+        return decoded with
+        {
+            Error = error with
+            {
+                Field = null,
+                Message = $"this is {Article(other)} {other.DisplayName()}, in {folderKind.Plural()}/: {other.DisplayName()}s go in {other.Plural()}/",
+            },
+        };
+    }
+
+    private static string Article(ConfigKind kind) => kind == ConfigKind.Upstream ? "an" : "a";
 
     public static DecodedDocument Failed(ConfigError error, ConfigKind? kind, int startLine, int endLine) =>
         new() { Error = error, Kind = kind, StartLine = startLine, EndLine = endLine };

@@ -75,7 +75,13 @@ internal sealed class YamlLoader
         }
         catch (YamlException e)
         {
-            documents.Add(new LoadedDocument(null, SyntaxError(e.Start, e.Message, last), first, last));
+            var error = SyntaxError(e.Start, e.Message, last);
+            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndent(first, last) is { } tabLine)
+            {
+                // The parser reports where the enclosing mapping began; the user needs the tab.
+                error = error with { Line = tabLine, Column = _lines[tabLine - 1].IndexOf('\t', StringComparison.Ordinal) + 1 };
+            }
+            documents.Add(new LoadedDocument(null, error, first, last));
         }
         catch (InvalidOperationException)
         {
@@ -200,6 +206,21 @@ internal sealed class YamlLoader
             }
         }
         return (first, last);
+    }
+
+    /// <summary>The first 1-based line in <paramref name="first"/>..<paramref name="last"/> indented with a tab.</summary>
+    private int? FirstTabIndent(int first, int last)
+    {
+        for (var line = first; line <= last; line++)
+        {
+            var text = _lines[line - 1];
+            var indent = text.Length - text.TrimStart(' ', '\t').Length;
+            if (text.AsSpan(0, indent).Contains('\t'))
+            {
+                return line;
+            }
+        }
+        return null;
     }
 
     /// <summary>An error "at the end of the stream" is reported on the document's last line.</summary>

@@ -9,7 +9,10 @@ namespace Sluice.IntegrationTests;
 /// in order, against a fresh copy of <c>examples/</c>, and exits as documented: 0, unless its
 /// comment says "exit code N". The steps the prose asks for first come along: a YAML block after
 /// "Save this as `PATH`" is saved there, and <c>sed -i</c> lines are run. <c>sluice run</c> and
-/// <c>sluice sample-backend</c> serve until stopped: the run and examples tests cover them.
+/// <c>sluice sample-backend</c> serve until stopped: the run and examples tests cover them. A block
+/// that first points the CLI at a live store (<c>export SLUICE_STORE=…</c>, e.g. an etcd cluster)
+/// shows commands against a cluster the reader runs: the etcd tests run those verbs against a
+/// real cluster instead.
 /// </summary>
 public sealed partial class DocsCommandsTests
 {
@@ -106,6 +109,10 @@ public sealed partial class DocsCommandsTests
                     yield return new Save(saveTo, string.Join('\n', block) + "\n");
                     saveTo = null;
                 }
+                continue;
+            }
+            if (block.Any(l => l.TrimStart().StartsWith("export SLUICE_STORE=", StringComparison.Ordinal)))
+            {
                 continue;
             }
             foreach (var line in block.Select(l => l.Trim()))

@@ -23,7 +23,8 @@ internal sealed class CorsPolicy(CorsPlan plan)
         var origin = context.Request.Headers.Origin.ToString();
         if (!IsAllowed(origin))
         {
-            return GatewayAnswers.WriteAsync(context, 403, "cors_origin_not_allowed", $"origin '{origin}' is not allowed by this route's CORS policy");
+            SluiceErrorFeature.Set(context, SluiceErrorCode.CorsOriginNotAllowed, $"origin '{origin}' is not allowed by this route's CORS policy");
+            return Task.CompletedTask;
         }
         var headers = context.Response.Headers;
         SetOrigin(headers, origin);

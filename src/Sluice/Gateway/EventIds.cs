@@ -9,6 +9,6 @@ internal static class EventIds
     public const int TranslationFailed = 4;
     public const int WatchFailed = 5;
     public const int StatusWriteFailed = 6;
-    public const int ForwardingFailed = 7;
+    public const int GatewayError = 7;
     public const int EndpointHealthChanged = 8;
 }

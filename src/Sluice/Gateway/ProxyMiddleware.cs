@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using System.Diagnostics;
 using System.Security.Authentication;
-using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 using Sluice.Plugins.Events;
 using Sluice.Telemetry;
@@ -16,12 +15,12 @@ namespace Sluice.Gateway;
 /// then answers locally or forwards with YARP's <see cref="IHttpForwarder"/>, retrying where the
 /// route allows it. Everything it reads was prepared when the plan was built.
 /// </summary>
-internal sealed partial class ProxyMiddleware(
+internal sealed class ProxyMiddleware(
     PlanHolder plans,
     IHttpForwarder forwarder,
     GatewayOptions options,
     GatewayTelemetry telemetry,
-    ILogger<ProxyMiddleware> logger)
+    ErrorResponder errors)
 {
     /// <summary>One telemetry scope per request: started here, completed when the response has ended.</summary>
     public async Task InvokeAsync(HttpContext context)
@@ -31,6 +30,10 @@ internal sealed partial class ProxyMiddleware(
         try
         {
             await RouteAsync(context, scope);
+            if (context.Features.Get<ISluiceErrorFeature>() is { } error)
+            {
+                await errors.AnswerAsync(context, error);
+            }
             failed = false;
         }
         finally
@@ -46,7 +49,8 @@ internal sealed partial class ProxyMiddleware(
         var host = (request.IsHttps ? plan.TlsHosts : plan.Hosts).Find(request.Host.Value.AsSpan());
         if (host is null)
         {
-            return GatewayAnswers.WriteAsync(context, 404, "no_virtual_service", $"no virtual service serves host '{request.Host.Value}'");
+            SluiceErrorFeature.Set(context, SluiceErrorCode.NoVirtualService, $"no virtual service serves host '{request.Host.Value}'");
+            return Task.CompletedTask;
         }
         scope.Labels = host.Labels;
 
@@ -68,7 +72,7 @@ internal sealed partial class ProxyMiddleware(
     {
         if (await CloudEventRequests.CheckAsync(context) is { } refused)
         {
-            await GatewayAnswers.WriteAsync(context, refused.StatusCode, refused.Code, refused.Message);
+            SluiceErrorFeature.Set(context, refused);
             return;
         }
         await MatchAndServeAsync(context, host, scope);
@@ -86,7 +90,8 @@ internal sealed partial class ProxyMiddleware(
                 return ServeAsync(context, routes[i], isPreflight, scope);
             }
         }
-        return GatewayAnswers.WriteAsync(context, 404, "no_route", $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
+        SluiceErrorFeature.Set(context, SluiceErrorCode.NoRoute, $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
+        return Task.CompletedTask;
     }
 
     private Task ServeAsync(HttpContext context, RouteState route, bool isPreflight, RequestTelemetry scope)
@@ -108,7 +113,8 @@ internal sealed partial class ProxyMiddleware(
         scope.Labels = destination.Labels;
         if (destination.Plan.Answer is { } answer)
         {
-            return GatewayAnswers.WriteAsync(context, answer.StatusCode, answer.Code, answer.Message);
+            SluiceErrorFeature.Set(context, answer);
+            return Task.CompletedTask;
         }
         var cluster = destination.Cluster!;
         telemetry.BeginCall(scope);
@@ -121,16 +127,21 @@ internal sealed partial class ProxyMiddleware(
         return ForwardAsync(context, route, cluster, route.Transformer);
     }
 
-    private Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster, HttpTransformer transformer) =>
-        cluster.HasEndpoints
-            ? ForwardToEndpointsAsync(context, route, cluster, transformer)
-            : GatewayAnswers.WriteAsync(context, 503, "no_healthy_upstream", $"upstream '{cluster.Plan.Name}' has no endpoints");
+    private Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster, HttpTransformer transformer)
+    {
+        if (cluster.HasEndpoints)
+        {
+            return ForwardToEndpointsAsync(context, route, cluster, transformer);
+        }
+        SluiceErrorFeature.Set(context, SluiceErrorCode.NoHealthyUpstream, $"upstream '{cluster.Plan.Name}' has no endpoints");
+        return Task.CompletedTask;
+    }
 
     private async Task ForwardToEndpointsAsync(HttpContext context, RouteState route, ClusterState cluster, HttpTransformer transformer)
     {
         if (!cluster.TryAdmit())
         {
-            await GatewayAnswers.WriteAsync(context, 503, "circuit_breaker_open", $"upstream '{cluster.Plan.Name}' is at its circuit breaker limit");
+            SluiceErrorFeature.Set(context, SluiceErrorCode.CircuitBreakerOpen, $"upstream '{cluster.Plan.Name}' is at its circuit breaker limit");
             return;
         }
         try
@@ -156,7 +167,7 @@ internal sealed partial class ProxyMiddleware(
         var requestConfig = isUpgrade ? route.UpgradeRequestConfig : cluster.Plan.UseHttp2 ? route.Http2RequestConfig : route.RequestConfig;
         // Retries share the route timeout: one that could not start before it passes is not tried.
         var started = Stopwatch.GetTimestamp();
-        var budget = route.Plan.Timeout ?? RouteState.DefaultTimeout;
+        var budget = route.Plan.Timeout ?? RoutePlan.DefaultTimeout;
 
         var state = new ProxyRequestState { Endpoint = cluster.NextEndpoint() };
         context.Features.Set(state);
@@ -197,14 +208,9 @@ internal sealed partial class ProxyMiddleware(
                 state.Endpoint = OtherEndpoint(cluster, state.Endpoint);
                 continue;
             }
-            if (error != ForwarderError.None)
+            if (error != ForwarderError.None && ForwardingFailure(context, error, cluster) is { } failure)
             {
-                var answered = await AnswerForwardingErrorAsync(context, error, cluster);
-                if (answered is not null)
-                {
-                    var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-                    Log.ForwardingFailed(logger, cluster.Plan.Name, state.Endpoint.Prefix, route.Plan.Name, error, exception?.Message ?? "", answered);
-                }
+                SluiceErrorFeature.Set(context, failure, ForwardingException(context));
             }
             return;
         }
@@ -241,7 +247,10 @@ internal sealed partial class ProxyMiddleware(
     private static AttemptOutcome OutcomeOf(ProxyRequestState state, ForwarderError error, HttpContext context) => error switch
     {
         _ when state.RetryRequested => AttemptOutcome.ServerError,
-        ForwarderError.None => context.Response.StatusCode >= 500 ? AttemptOutcome.ServerError : AttemptOutcome.Success,
+        // A response transformation that failed answers with the gateway's error, not the upstream's status.
+        ForwarderError.None => (context.Features.Get<ISluiceErrorFeature>()?.Error.StatusCode ?? context.Response.StatusCode) >= 500
+            ? AttemptOutcome.ServerError
+            : AttemptOutcome.Success,
         _ when IsClientGone(error) || error == ForwarderError.RequestBodyClient => AttemptOutcome.Unknown,
         _ when IsConnectFailure(context) => AttemptOutcome.ConnectFailure,
         _ => AttemptOutcome.ServerError,
@@ -282,6 +291,7 @@ internal sealed partial class ProxyMiddleware(
     {
         context.Response.Clear();
         context.Features.Set<IForwarderErrorFeature>(null);
+        SluiceErrorFeature.Clear(context);
         if (context.Request.Body.CanSeek)
         {
             context.Request.Body.Position = 0;
@@ -309,35 +319,22 @@ internal sealed partial class ProxyMiddleware(
         return null;
     }
 
-    /// <summary>Answers a failed forward; returns the x-sluice-error code given, or null when nobody is left to answer.</summary>
-    private static async Task<string?> AnswerForwardingErrorAsync(HttpContext context, ForwarderError error, ClusterState cluster)
+    /// <summary>What a failed forward is answered with; null when the client went away and nobody is left to answer.</summary>
+    private static SluiceError? ForwardingFailure(HttpContext context, ForwarderError error, ClusterState cluster)
     {
         var name = cluster.Plan.Name;
-        var (status, code, message) = error switch
+        return error switch
         {
-            // The client went away: nobody is left to answer.
-            _ when IsClientGone(error) => (0, null, null),
+            _ when IsClientGone(error) => null,
             ForwarderError.RequestTimedOut or ForwarderError.UpgradeActivityTimeout
-                => (504, "upstream_timeout", $"upstream '{name}' did not answer in time"),
+                => new(SluiceErrorCode.UpstreamTimeout, $"upstream '{name}' did not answer in time"),
             _ when TlsFailure(context) is { } tls
-                => (503, "upstream_tls_failure", $"TLS with upstream '{name}' failed: {tls.Message}"),
+                => new(SluiceErrorCode.UpstreamTlsFailure, $"TLS with upstream '{name}' failed: {tls.Message}"),
             _ when IsConnectFailure(context)
-                => (503, "upstream_connect_failure", $"could not connect to upstream '{name}'"),
+                => new(SluiceErrorCode.UpstreamConnectFailure, $"could not connect to upstream '{name}'"),
             ForwarderError.RequestBodyClient
-                => (400, "bad_request_body", "the request body could not be read"),
-            _ => (502, "upstream_reset", $"upstream '{name}' reset the connection or sent an invalid response"),
+                => new(SluiceErrorCode.BadRequestBody, "the request body could not be read"),
+            _ => new(SluiceErrorCode.UpstreamReset, $"upstream '{name}' reset the connection or sent an invalid response"),
         };
-        if (code is null)
-        {
-            return null;
-        }
-        await GatewayAnswers.WriteAsync(context, status, code, message!);
-        return code;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = EventIds.ForwardingFailed, Level = LogLevel.Warning, Message = "Upstream '{Upstream}' at {Endpoint} failed for route {Route}: {Error} {Reason}; answered {Answer}")]
-        public static partial void ForwardingFailed(ILogger logger, string upstream, string endpoint, string route, ForwarderError error, string reason, string answer);
     }
 }

@@ -11,9 +11,6 @@ namespace Sluice.Gateway;
 /// </summary>
 internal sealed class RouteState
 {
-    /// <summary>Envoy's default route timeout, which Gloo users relied on.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
-
     /// <summary>An upgraded connection (WebSocket) is long-lived: only idleness ends it.</summary>
     private static readonly TimeSpan UpgradeIdleTimeout = TimeSpan.FromMinutes(5);
 
@@ -34,7 +31,7 @@ internal sealed class RouteState
         }
         Transformer = new RouteTransformer(plan);
         // A per-try timeout bounds each attempt's inactivity; the route timeout bounds the retries.
-        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? DefaultTimeout };
+        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? RoutePlan.DefaultTimeout };
         Http2RequestConfig = RequestConfig with { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         UpgradeRequestConfig = new ForwarderRequestConfig { ActivityTimeout = UpgradeIdleTimeout };
     }

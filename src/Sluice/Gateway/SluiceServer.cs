@@ -171,7 +171,7 @@ public sealed class SluiceServer : IAsyncDisposable
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
         var middleware = new ProxyMiddleware(
-            plans, app.Services.GetRequiredService<IHttpForwarder>(), options, telemetry, app.Services.GetRequiredService<ILogger<ProxyMiddleware>>());
+            plans, app.Services.GetRequiredService<IHttpForwarder>(), options, telemetry, new ErrorResponder(app.Services.GetRequiredService<ILogger<ErrorResponder>>()));
         app.Run(middleware.InvokeAsync);
         return app;
     }
@@ -202,7 +202,7 @@ public sealed class SluiceServer : IAsyncDisposable
         }
         // Kestrel's per-request chatter belongs to debugging sessions, not to a gateway's log.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // YARP logs each failed forward with a stack trace; ProxyMiddleware logs one line instead.
+        // YARP logs each failed forward with a stack trace; the ErrorResponder logs one line instead.
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.None);
     }
 

@@ -6,6 +6,9 @@ namespace Sluice.Plan;
 /// <summary>One route, ready to serve: how it matches, where it goes, what it changes on the way.</summary>
 public sealed record RoutePlan
 {
+    /// <summary>Envoy's default route timeout, which Gloo users relied on.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>Stable, bounded name for logs and metrics: <c>&lt;virtual service&gt;/&lt;index&gt;</c>.</summary>
     public required string Name { get; init; }
 

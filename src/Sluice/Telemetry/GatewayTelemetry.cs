@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 using Sluice.Api;
+using Sluice.Plan;
 using Sluice.Gateway;
 
 namespace Sluice.Telemetry;
@@ -121,7 +122,7 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
                 TraceId = _accessLog.WantsTraceId ? TraceIdOf(request, httpRequest) : null,
                 Client = context.Connection.RemoteIpAddress?.ToString(),
                 UserAgent = httpRequest.Headers.UserAgent,
-                Error = context.Response.Headers[Gateway.GatewayAnswers.ErrorHeader],
+                Error = context.Features.Get<ISluiceErrorFeature>()?.Error.Name,
             });
         }
     }

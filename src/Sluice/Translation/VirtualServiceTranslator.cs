@@ -198,7 +198,7 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
         {
             var why = upstreams.WhyUnavailable(upstreamName);
             diagnostics.Warning(field, $"{why}; this route answers 503 until it is available");
-            return new DestinationPlan { Weight = weight, Answer = new GatewayAnswer(503, "upstream_unavailable", why) };
+            return new DestinationPlan { Weight = weight, Answer = new SluiceError(SluiceErrorCode.UpstreamUnavailable, why) };
         }
         if (destination.Function is { } function)
         {
@@ -206,7 +206,7 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
             {
                 var why = $"function '{function.FunctionName}' was not found on upstream '{upstreamName}'";
                 diagnostics.Warning(field, $"{why}; this route answers 404 until it exists");
-                return new DestinationPlan { Weight = weight, Answer = new GatewayAnswer(404, "function_not_found", why) };
+                return new DestinationPlan { Weight = weight, Answer = new SluiceError(SluiceErrorCode.FunctionNotFound, why) };
             }
             return new DestinationPlan { Cluster = upstreamName, Function = function.FunctionName, Weight = weight };
         }

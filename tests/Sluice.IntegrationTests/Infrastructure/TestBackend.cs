@@ -156,6 +156,12 @@ internal sealed class TestBackend : IAsyncDisposable
         {
             context.Response.StatusCode = int.Parse(path["/status/".Length..]);
         }
+        if (path.IndexOf("/sets-sluice-error/", StringComparison.Ordinal) is var at and >= 0)
+        {
+            // An upstream that happens to use the gateway's error header for its own purposes.
+            context.Response.StatusCode = 503;
+            context.Response.Headers["x-sluice-error"] = path[(at + "/sets-sluice-error/".Length)..];
+        }
 
         context.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(context.Response.Body, new EchoResponse(

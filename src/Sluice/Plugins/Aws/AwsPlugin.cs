@@ -41,7 +41,7 @@ internal sealed class AwsPlugin : IUpstreamPlugin, IFunctionPlugin, IRoutePlugin
             ConnectTimeout = upstream.ConnectionTimeout ?? ClusterDefaults.ConnectTimeout,
             AutoHostRewrite = true,
             // A route to the upstream itself names no Lambda to invoke.
-            Invoker = new GatewayAnswerSpec(new GatewayAnswer(404, "no_function", $"no function present for AWS upstream '{upstream.Name}'")),
+            Invoker = new GatewayAnswerSpec(new SluiceError(SluiceErrorCode.NoFunction, $"no function present for AWS upstream '{upstream.Name}'")),
         };
     }
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Sluice.Gateway;
 using Sluice.Plan;
 
 namespace Sluice.Plugins.Aws;
@@ -52,7 +51,7 @@ internal sealed class LambdaInvoker : IInvoker
         var options = context.Route.PluginData.TryGetValue(RouteDataKey, out var data) && data is LambdaRouteOptions o ? o : LambdaRouteOptions.Default;
         var limit = _spec.Upstream.MaxRequestBytes;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(context.Route.Timeout ?? RouteState.DefaultTimeout);
+        timeout.CancelAfter(context.Route.Timeout ?? RoutePlan.DefaultTimeout);
 
         ReadOnlyMemory<byte>? body;
         try
@@ -61,12 +60,15 @@ internal sealed class LambdaInvoker : IInvoker
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
-            await AnswerUnlessGone(http, 400, "bad_request_body", "the request body could not be read");
+            if (!http.RequestAborted.IsCancellationRequested)
+            {
+                SluiceErrorFeature.Set(http, SluiceErrorCode.BadRequestBody, "the request body could not be read", e);
+            }
             return;
         }
         if (body is null)
         {
-            await GatewayAnswers.WriteAsync(http, 413, "body_too_large", $"the request body is larger than {limit} bytes, the limit for Lambda function '{_spec.FunctionName}'");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.BodyTooLarge, $"the request body is larger than {limit} bytes, the limit for Lambda function '{_spec.FunctionName}'");
             return;
         }
         var payload = options.RequestAsApiGateway ? ApiGatewayProxyEvent.Build(http, body.Value) : body.Value;
@@ -99,17 +101,17 @@ internal sealed class LambdaInvoker : IInvoker
         }
         catch (OperationCanceledException)
         {
-            await GatewayAnswers.WriteAsync(http, 504, "upstream_timeout", $"Lambda function '{_spec.FunctionName}' did not answer in time");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamTimeout, $"Lambda function '{_spec.FunctionName}' did not answer in time");
             return;
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
-            await GatewayAnswers.WriteAsync(http, 503, "upstream_connect_failure", $"could not connect to the Lambda endpoint {_spec.Upstream.Endpoint}");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamConnectFailure, $"could not connect to the Lambda endpoint {_spec.Upstream.Endpoint}");
             return;
         }
         catch (HttpRequestException)
         {
-            await GatewayAnswers.WriteAsync(http, 502, "upstream_reset", $"the Lambda endpoint {_spec.Upstream.Endpoint} reset the connection or sent an invalid response");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamReset, $"the Lambda endpoint {_spec.Upstream.Endpoint} reset the connection or sent an invalid response");
             return;
         }
         using (response)
@@ -124,13 +126,13 @@ internal sealed class LambdaInvoker : IInvoker
         var status = (int)response.StatusCode;
         if (response.Headers.TryGetValues("x-amz-function-error", out var kind))
         {
-            await GatewayAnswers.WriteAsync(http, 502, "lambda_function_error", $"Lambda function '{_spec.FunctionName}' failed ({string.Join(",", kind)}): {ErrorMessage(result, "errorMessage")}");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.LambdaFunctionError, $"Lambda function '{_spec.FunctionName}' failed ({string.Join(",", kind)}): {ErrorMessage(result, "errorMessage")}");
             return;
         }
         if (status is < 200 or > 299)
         {
             // The Invoke API itself refused (signature, missing function, throttling): the gateway's fault or AWS's, never the client's.
-            await GatewayAnswers.WriteAsync(http, 502, "lambda_error", $"Lambda refused to invoke '{_spec.FunctionName}' ({status}): {ErrorMessage(result, "message")}");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.LambdaError, $"Lambda refused to invoke '{_spec.FunctionName}' ({status}): {ErrorMessage(result, "message")}");
             return;
         }
 
@@ -147,7 +149,7 @@ internal sealed class LambdaInvoker : IInvoker
             var proxyResult = ApiGatewayProxyResult.TryRead(result, out var error);
             if (proxyResult is null)
             {
-                await GatewayAnswers.WriteAsync(http, 502, "lambda_bad_proxy_result", $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result: {error}");
+                SluiceErrorFeature.Set(http, SluiceErrorCode.LambdaBadProxyResult, $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result: {error}");
                 return;
             }
             proxyResult.Apply(client);
@@ -191,7 +193,4 @@ internal sealed class LambdaInvoker : IInvoker
         var text = System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 1024)));
         return text.Length == 0 ? "(no message)" : text;
     }
-
-    private static Task AnswerUnlessGone(HttpContext http, int status, string code, string message) =>
-        http.RequestAborted.IsCancellationRequested ? Task.CompletedTask : GatewayAnswers.WriteAsync(http, status, code, message);
 }

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Sluice.Gateway;
 using Sluice.Plan;
 using Sluice.Plugins.Events;
 
@@ -24,13 +23,13 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         var http = context.HttpContext;
         if (context.FunctionName is not { } subjectName)
         {
-            await GatewayAnswers.WriteAsync(http, 404, "nats_subject_missing", "a NATS upstream is reached through a function destination: its function_name is the subject");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsSubjectMissing, "a NATS upstream is reached through a function destination: its function_name is the subject");
             return;
         }
         var subject = _subjects.GetOrAdd(subjectName, EncodeSubject);
         if (subject is null)
         {
-            await GatewayAnswers.WriteAsync(http, 500, "nats_invalid_subject", $"'{subjectName}' is not a valid NATS subject to publish to (no spaces, no wildcards, no empty tokens)");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsInvalidSubject, $"'{subjectName}' is not a valid NATS subject to publish to (no spaces, no wildcards, no empty tokens)");
             return;
         }
 
@@ -48,7 +47,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         var limit = connection.MaxPayload - headers.Length;
         if (http.Request.ContentLength > limit)
         {
-            await AnswerTooLargeAsync(http);
+            FailTooLarge(http);
             return;
         }
 
@@ -61,7 +60,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
             body = buffer;
             if (length < 0)
             {
-                await AnswerTooLargeAsync(http);
+                FailTooLarge(http);
                 return;
             }
             var payload = body.AsMemory(0, length);
@@ -82,15 +81,15 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
         catch (NatsNotConnectedException e)
         {
-            await GatewayAnswers.WriteAsync(http, 500, "nats_unavailable", e.Message);
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsUnavailable, e.Message);
         }
         catch (OperationCanceledException)
         {
-            await GatewayAnswers.WriteAsync(http, 408, "nats_timeout", $"NATS did not confirm the message on '{subjectName}' within {spec.OpTimeout.TotalMilliseconds:0} ms; it may or may not be stored");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsTimeout, $"NATS did not confirm the message on '{subjectName}' within {spec.OpTimeout.TotalMilliseconds:0} ms; it may or may not be stored");
         }
         catch (NatsException e)
         {
-            await GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"publishing to '{subjectName}' failed: {e.Message}");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"publishing to '{subjectName}' failed: {e.Message}");
         }
         finally
         {
@@ -101,8 +100,8 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
     }
 
-    private Task AnswerTooLargeAsync(HttpContext http) =>
-        GatewayAnswers.WriteAsync(http, 413, "nats_payload_too_large", $"the message (body and forwarded headers) is larger than the NATS server's max_payload of {connection.MaxPayload} bytes");
+    private void FailTooLarge(HttpContext http) =>
+        SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPayloadTooLarge, $"the message (body and forwarded headers) is larger than the NATS server's max_payload of {connection.MaxPayload} bytes");
 
     /// <summary>
     /// JetStream's answer: a PubAck (<c>{"stream":…,"seq":…}</c>) is passed on as the body; a
@@ -112,11 +111,13 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
     {
         if (reply.Status == 503)
         {
-            return GatewayAnswers.WriteAsync(http, 404, "nats_no_stream", $"no JetStream stream stores subject '{subject}' (nothing answered the publish)");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsNoStream, $"no JetStream stream stores subject '{subject}' (nothing answered the publish)");
+            return Task.CompletedTask;
         }
         if (reply.Status >= 400)
         {
-            return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"JetStream answered status {reply.Status} for '{subject}'");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"JetStream answered status {reply.Status} for '{subject}'");
+            return Task.CompletedTask;
         }
         try
         {
@@ -125,16 +126,19 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
             if (root.TryGetProperty("error", out var error))
             {
                 var description = error.TryGetProperty("description", out var d) ? d.GetString() : error.GetRawText();
-                return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"JetStream refused the message on '{subject}': {description}");
+                SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"JetStream refused the message on '{subject}': {description}");
+                return Task.CompletedTask;
             }
             if (!root.TryGetProperty("stream", out _) || !root.TryGetProperty("seq", out _))
             {
-                return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"unexpected JetStream answer for '{subject}': {Encoding.UTF8.GetString(reply.Payload)}");
+                SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"unexpected JetStream answer for '{subject}': {Encoding.UTF8.GetString(reply.Payload)}");
+                return Task.CompletedTask;
             }
         }
         catch (JsonException)
         {
-            return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"the answer for '{subject}' is not a JetStream PubAck (is a core subscriber listening on a JetStream subject?)");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"the answer for '{subject}' is not a JetStream PubAck (is a core subscriber listening on a JetStream subject?)");
+            return Task.CompletedTask;
         }
         http.Response.StatusCode = 200;
         http.Response.ContentType = "application/json";

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Sluice.Gateway;
 using Sluice.Plan;
 using Sluice.Plugins.Rest.Templates;
 
@@ -33,7 +32,7 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
             body = await BodyBuffer.ReadAsync(request.Body, request.ContentLength, spec.MaxBodyBytes, http.RequestAborted);
             if (body is null)
             {
-                await GatewayAnswers.WriteAsync(http, 413, "body_too_large", $"the request body is larger than {spec.MaxBodyBytes} bytes, the most function '{context.FunctionName}' reads");
+                SluiceErrorFeature.Set(http, SluiceErrorCode.BodyTooLarge, $"the request body is larger than {spec.MaxBodyBytes} bytes, the most function '{context.FunctionName}' reads");
                 return;
             }
         }
@@ -47,7 +46,7 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
             }
             catch (TemplateRenderException e)
             {
-                await GatewayAnswers.WriteAsync(http, 400, e.Code, $"function '{context.FunctionName}': {e.Message}");
+                SluiceErrorFeature.Set(http, e.Code, $"function '{context.FunctionName}': {e.Message}");
                 return;
             }
         }

@@ -5,6 +5,7 @@ using Sluice.Api;
 using Sluice.Gateway;
 using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Plugins.Rest;
+using Sluice.Plan;
 using Sluice.Plugins.Rest.Templates;
 using Sluice.Plugins.Static;
 using Sluice.Translation;
@@ -151,7 +152,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
     {
         using var response = body is null ? await _gateway.Client.GetAsync("/petstore/findPet") : await PostAsync("/petstore/findPet", body);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(code, response.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal(code, response.Headers.GetValues(SluiceError.Header).Single());
         Assert.Contains($"function 'findPetById': {reason}", await response.Content.ReadAsStringAsync());
     }
 
@@ -267,7 +268,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
             : new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(json)));
         using var response = await _gateway.Client.PostAsync("/petstore/findPet", content);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("body_too_large", response.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal("body_too_large", response.Headers.GetValues(SluiceError.Header).Single());
     }
 
     [Fact]

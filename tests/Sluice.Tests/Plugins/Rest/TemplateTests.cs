@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Sluice.Plan;
 using Sluice.Plugins.Rest.Templates;
 
 namespace Sluice.Tests.Plugins.Rest;
@@ -56,7 +57,7 @@ public sealed class TemplateTests
     public void Render_errors_carry_a_code(string source, string body, string code, string message)
     {
         var error = Assert.Throws<TemplateRenderException>(() => Render(source, body));
-        Assert.Equal(code, error.Code);
+        Assert.Equal(code, new SluiceError(error.Code, "").Name);
         Assert.Contains(message, error.Message);
     }
 

@@ -22,7 +22,7 @@ internal sealed class RouteTransformer : HttpTransformer
     public RouteTransformer(RoutePlan route)
     {
         _route = route;
-        _decorators = route.PluginData.Values.OfType<IForwardedRequestDecorator>().ToArray();
+        _decorators = route.Data.Items.OfType<IForwardedRequestDecorator>().ToArray();
         _cors = route.Cors is null ? null : new CorsPolicy(route.Cors);
         _rewritesPath = route.PrefixRewrite is not null || route.RegexRewrite is not null;
     }

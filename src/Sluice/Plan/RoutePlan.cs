@@ -49,8 +49,8 @@ public sealed record RoutePlan
     public ValueList<string> RemoveResponseHeaders { get; init; } = ValueList<string>.Empty;
 
     /// <summary>
-    /// What route plugins compiled from their <c>extensions</c> keys for invokers to read (e.g.
-    /// REST parameter extraction), by plugin name.
+    /// What route plugins compiled from their <c>extensions</c> keys for invokers and filters to
+    /// read (e.g. REST parameter extraction), by type.
     /// </summary>
-    public IReadOnlyDictionary<string, object> PluginData { get; init; } = new Dictionary<string, object>();
+    public RouteData Data { get; init; } = RouteData.Empty;
 }

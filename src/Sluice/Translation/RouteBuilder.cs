@@ -23,8 +23,8 @@ public sealed class RouteBuilder
 
     public List<string> RemoveResponseHeaders { get; } = [];
 
-    /// <summary>Compiled route data for invokers, by plugin name (see <see cref="RoutePlan.PluginData"/>).</summary>
-    public Dictionary<string, object> PluginData { get; } = new(StringComparer.Ordinal);
+    /// <summary>Compiled route data for invokers and filters, by type (see <see cref="RoutePlan.Data"/>).</summary>
+    public RouteDataBuilder Data { get; } = new();
 
     internal RoutePlan Build(string name, RouteMatchPlan match, ValueList<DestinationPlan> destinations, string? prefixRewrite) => new()
     {
@@ -39,6 +39,6 @@ public sealed class RouteBuilder
         AddRequestHeaders = new(AddRequestHeaders),
         AddResponseHeaders = new(AddResponseHeaders),
         RemoveResponseHeaders = new(RemoveResponseHeaders),
-        PluginData = new Dictionary<string, object>(PluginData, StringComparer.Ordinal),
+        Data = Data.Build(),
     };
 }

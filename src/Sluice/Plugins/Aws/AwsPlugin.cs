@@ -73,9 +73,9 @@ internal sealed class AwsPlugin : IUpstreamPlugin, IFunctionPlugin, IRoutePlugin
         {
             diagnostics.Error($"extensions.{ExecutionStyle}", $"invalid execution style provided. must be one of: sync|async, you gave: {style}");
         }
-        builder.PluginData[Name] = new LambdaRouteOptions(
+        builder.Data.Set(new LambdaRouteOptions(
             Async: style == "async",
             UnwrapAsApiGateway: extensions.Bool(UnwrapAsApiGateway) ?? false,
-            RequestAsApiGateway: extensions.Bool(RequestAsApiGateway) ?? false);
+            RequestAsApiGateway: extensions.Bool(RequestAsApiGateway) ?? false));
     }
 }

@@ -14,7 +14,6 @@ namespace Sluice.Plugins.Aws;
 /// </summary>
 internal sealed class LambdaInvoker : IInvoker
 {
-    private const string RouteDataKey = "aws";
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
     private readonly LambdaInvokerSpec _spec;
@@ -48,7 +47,7 @@ internal sealed class LambdaInvoker : IInvoker
     public async Task InvokeAsync(InvocationContext context)
     {
         var http = context.HttpContext;
-        var options = context.Route.PluginData.TryGetValue(RouteDataKey, out var data) && data is LambdaRouteOptions o ? o : LambdaRouteOptions.Default;
+        var options = context.Route.Data.Get<LambdaRouteOptions>() ?? LambdaRouteOptions.Default;
         var limit = _spec.Upstream.MaxRequestBytes;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(context.Route.Timeout ?? RoutePlan.DefaultTimeout);

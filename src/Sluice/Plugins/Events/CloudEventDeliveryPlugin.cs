@@ -13,7 +13,7 @@ namespace Sluice.Plugins.Events;
 /// </summary>
 internal sealed class CloudEventDeliveryPlugin : IRoutePlugin
 {
-    public const string Key = "cloudevents";
+    private const string Key = "cloudevents";
 
     public string Name => "cloudevents";
 
@@ -65,7 +65,7 @@ internal sealed class CloudEventDeliveryPlugin : IRoutePlugin
         }
         if (valid)
         {
-            builder.PluginData[Name] = new CloudEventDelivery(type!, source!, subject);
+            builder.Data.Set(new CloudEventDelivery(type!, source!, subject));
         }
     }
 }

@@ -34,7 +34,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
 
         ReadOnlyMemory<byte> headers = default;
-        var delivery = context.Route.PluginData.TryGetValue(CloudEventDeliveryPlugin.Key, out var data) ? data as CloudEventDelivery : null;
+        var delivery = context.Route.Data.Get<CloudEventDelivery>();
         if (!_headers.IsEmpty || delivery is not null)
         {
             // A route delivering requests as CloudEvents: the attributes become NATS headers.

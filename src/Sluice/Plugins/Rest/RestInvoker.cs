@@ -13,7 +13,7 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
 {
     public Task InvokeAsync(InvocationContext context)
     {
-        var route = context.Route.PluginData.TryGetValue(RestRouteData.Key, out var data) ? data as RestRouteData : null;
+        var route = context.Route.Data.Get<RestRouteData>();
         // A function whose spec is empty changes nothing: it forwards as a plain route would.
         return spec.ChangesNothing && route?.Response is null
             ? context.ForwardAsync(context.RouteTransformer)

@@ -170,8 +170,8 @@ public sealed class SluiceServer : IAsyncDisposable
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var middleware = new ProxyMiddleware(
-            plans, app.Services.GetRequiredService<IHttpForwarder>(), options, telemetry, new ErrorResponder(app.Services.GetRequiredService<ILogger<ErrorResponder>>()));
+        var services = new ProxyServices(new UpstreamForwarder(app.Services.GetRequiredService<IHttpForwarder>(), options), telemetry, options.HttpsPort);
+        var middleware = new ProxyMiddleware(plans, services, new ErrorResponder(app.Services.GetRequiredService<ILogger<ErrorResponder>>()));
         app.Run(middleware.InvokeAsync);
         return app;
     }

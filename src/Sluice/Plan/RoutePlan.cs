@@ -53,4 +53,10 @@ public sealed record RoutePlan
     /// read (e.g. REST parameter extraction), by type.
     /// </summary>
     public RouteData Data { get; init; } = RouteData.Empty;
+
+    /// <summary>
+    /// What route plugins contributed to the route's pipeline, in the order they added them (the
+    /// gateway orders them by stage and adds the destination's upstream call as the action).
+    /// </summary>
+    public ValueList<IRouteFilter> Filters { get; init; } = ValueList<IRouteFilter>.Empty;
 }

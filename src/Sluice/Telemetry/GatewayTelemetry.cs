@@ -78,8 +78,8 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
         var labels = request.Labels;
         var duration = Stopwatch.GetElapsedTime(request.StartTimestamp, end);
         var upstream = request.CallTimestamp == 0 ? (TimeSpan?)null : Stopwatch.GetElapsedTime(request.CallTimestamp, end);
-        // Set by the forwarding loop; absent for answers and for invokers that do not forward.
-        var state = upstream is null ? null : context.Features.Get<ProxyRequestState>();
+        // Set once a route matched; its endpoint only by the forwarding loop.
+        var state = upstream is null ? null : context.Features.Get<RouteContext>();
         var retries = state?.Retries ?? 0;
 
         var bound = Metrics.Bind(labels);
@@ -98,7 +98,7 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
 
         if (_tracing is not null)
         {
-            GatewayTracing.Stop(request, status, state?.Endpoint.Prefix, retries);
+            GatewayTracing.Stop(request, status, state?.Endpoint, retries);
         }
         _statsd?.Record(new StatsdSample(labels, statusClass, duration.TotalMilliseconds, upstream?.TotalMilliseconds ?? double.NaN, retries, true));
         if (_accessLog is not null)
@@ -117,7 +117,7 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
                 DurationMs = duration.TotalMilliseconds,
                 UpstreamMs = upstream?.TotalMilliseconds,
                 Labels = labels,
-                Endpoint = state?.Endpoint.Prefix,
+                Endpoint = state?.Endpoint,
                 Retries = retries,
                 TraceId = _accessLog.WantsTraceId ? TraceIdOf(request, httpRequest) : null,
                 Client = context.Connection.RemoteIpAddress?.ToString(),

@@ -1,3 +1,4 @@
+using Sluice.Plugins.Answers;
 using Sluice.Plugins.Aws;
 using Sluice.Plugins.Azure;
 using Sluice.Plugins.Cors;
@@ -25,6 +26,7 @@ public sealed class PluginRegistry
         new KubernetesUpstreamPlugin(),
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
+        new LocalAnswersPlugin(),
         // Function plugins are asked in this order and the first to claim a spec wins: the ones
         // tied to an upstream or service type come before REST, which also claims by spec shape.
         new AwsPlugin(),

@@ -102,7 +102,7 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
                 diagnostics.Warning($"{field}.extensions.{property.Name}", "unknown extension, ignored");
             }
         }
-        var builder = new RouteBuilder();
+        var builder = new RouteBuilder { Match = match, Redirect = redirect, DirectResponse = directResponse };
         var routeDiagnostics = new Diagnostics();
         foreach (var plugin in plugins.RoutePlugins)
         {
@@ -142,8 +142,6 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
         }
         return builder.Build($"{serviceName}/{index}", match, destinations, prefixRewrite) with
         {
-            Redirect = redirect,
-            DirectResponse = directResponse,
             RegexRewrite = regexRewrite,
             RegexSubstitution = route.RegexRewrite?.Substitution,
         };

@@ -7,7 +7,7 @@ internal sealed record GatewayAnswerSpec(SluiceError Answer) : IInvokerSpec, IIn
 {
     public IInvoker CreateInvoker(InvokerServices services) => this;
 
-    public Task InvokeAsync(InvocationContext context)
+    public Task InvokeAsync(RouteContext context)
     {
         SluiceErrorFeature.Set(context.HttpContext, Answer);
         return Task.CompletedTask;

@@ -44,7 +44,7 @@ internal sealed class LambdaInvoker : IInvoker
         new("x-amz-log-type", "None"),
     ];
 
-    public async Task InvokeAsync(InvocationContext context)
+    public async Task InvokeAsync(RouteContext context)
     {
         var http = context.HttpContext;
         var options = context.Route.Data.Get<LambdaRouteOptions>() ?? LambdaRouteOptions.Default;
@@ -119,7 +119,7 @@ internal sealed class LambdaInvoker : IInvoker
         }
     }
 
-    private async Task AnswerAsync(InvocationContext context, LambdaRouteOptions options, HttpResponseMessage response, byte[] result)
+    private async Task AnswerAsync(RouteContext context, LambdaRouteOptions options, HttpResponseMessage response, byte[] result)
     {
         var http = context.HttpContext;
         var status = (int)response.StatusCode;
@@ -140,7 +140,7 @@ internal sealed class LambdaInvoker : IInvoker
         {
             // The Invoke API queued the event; there is no result to give.
             client.StatusCode = StatusCodes.Status202Accepted;
-            await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+            context.ApplyResponse();
             return;
         }
         if (options.UnwrapAsApiGateway)
@@ -152,7 +152,7 @@ internal sealed class LambdaInvoker : IInvoker
                 return;
             }
             proxyResult.Apply(client);
-            await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+            context.ApplyResponse();
             if (proxyResult.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
             {
                 // These statuses have no body by definition; Kestrel refuses to write one.
@@ -164,7 +164,7 @@ internal sealed class LambdaInvoker : IInvoker
         }
         client.StatusCode = StatusCodes.Status200OK;
         client.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
-        await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+        context.ApplyResponse();
         client.ContentLength = result.Length;
         await client.Body.WriteAsync(result, http.RequestAborted);
     }

@@ -65,7 +65,10 @@ internal sealed class CloudEventDeliveryPlugin : IRoutePlugin
         }
         if (valid)
         {
-            builder.Data.Set(new CloudEventDelivery(type!, source!, subject));
+            var delivery = new CloudEventDelivery(type!, source!, subject);
+            // Read by destinations that do not forward over HTTP (NATS headers); a filter for those that do.
+            builder.Data.Set(delivery);
+            builder.Filters.Add(delivery);
         }
     }
 }

@@ -18,7 +18,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
     private readonly NatsHeaderSelection _headers = new(spec.Headers);
     private readonly ConcurrentDictionary<string, byte[]?> _subjects = new(StringComparer.Ordinal);
 
-    public async Task InvokeAsync(InvocationContext context)
+    public async Task InvokeAsync(RouteContext context)
     {
         var http = context.HttpContext;
         if (context.FunctionName is not { } subjectName)

@@ -11,7 +11,7 @@ namespace Sluice.Plugins.Rest;
 /// </summary>
 internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
 {
-    public Task InvokeAsync(InvocationContext context)
+    public Task InvokeAsync(RouteContext context)
     {
         var route = context.Route.Data.Get<RestRouteData>();
         // A function whose spec is empty changes nothing: it forwards as a plain route would.
@@ -20,7 +20,7 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
             : RenderAndForwardAsync(context, route);
     }
 
-    private async Task RenderAndForwardAsync(InvocationContext context, RestRouteData? route)
+    private async Task RenderAndForwardAsync(RouteContext context, RestRouteData? route)
     {
         var http = context.HttpContext;
         var request = http.Request;

@@ -1,0 +1,36 @@
+using Sluice.Plan;
+
+namespace Sluice.Gateway;
+
+/// <summary>
+/// The action of a route with destinations: picks one (weighted), then calls it through its
+/// plugin's invoker, or forwards to the cluster's endpoints. Built once per bound route.
+/// </summary>
+internal sealed class DestinationFilter(RouteState route) : IRouteFilter
+{
+    public Stage Stage => Stage.Action;
+
+    public ValueTask<FilterResult> OnRequestAsync(RouteContext context)
+    {
+        var request = (RouteRequest)context;
+        var destination = route.PickDestination();
+        request.Chose(destination);
+        request.Telemetry.Labels = destination.Labels;
+        if (destination.Plan.Answer is { } answer)
+        {
+            SluiceErrorFeature.Set(request.HttpContext, answer);
+            return ValueTask.FromResult(FilterResult.Answered);
+        }
+        request.Services.Telemetry.BeginCall(request.Telemetry);
+        var call = destination.Invoker is { } invoker
+            ? invoker.InvokeAsync(request)
+            : request.Services.Forwarder.ForwardAsync(request, destination.Cluster!, route.Transformer);
+        return call.IsCompletedSuccessfully ? ValueTask.FromResult(FilterResult.Answered) : AnsweredAfter(call);
+    }
+
+    private static async ValueTask<FilterResult> AnsweredAfter(Task call)
+    {
+        await call;
+        return FilterResult.Answered;
+    }
+}

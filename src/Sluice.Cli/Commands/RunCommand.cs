@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Sluice.Gateway;
+using Sluice.Hosting;
 using Sluice.Storage;
 
 namespace Sluice.Cli.Commands;
@@ -24,7 +25,7 @@ internal static class RunCommand
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
             }
 
-            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), cancellationToken: cancellationToken);
+            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), SluicePlugins.Default, cancellationToken: cancellationToken);
             await using (server)
             {
                 context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort));

@@ -60,14 +60,14 @@ public sealed class SluiceServer : IAsyncDisposable
     public static async Task<SluiceServer> StartAsync(
         GatewayOptions options,
         IConfigStore store,
+        PluginRegistry plugins,
         ILoggerProvider? logging = null,
-        PluginRegistry? plugins = null,
         CancellationToken cancellationToken = default)
     {
         var loggerFactory = CreateLoggerFactory(logging);
         var plans = new PlanHolder(loggerFactory);
-        var translator = new Translator(plugins ?? PluginRegistry.Default);
-        var telemetry = new GatewayTelemetry(options, loggerFactory);
+        var translator = new Translator(plugins);
+        var telemetry = new GatewayTelemetry(options.Tracing, options.AccessLog, options.Statsd, loggerFactory);
         var loop = new ConfigLoop(store, translator, plans, options.Role, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
 
         WebApplication? traffic = null;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Sluice.Api;
 using Sluice.Plan;
-using Sluice.Gateway;
 
 namespace Sluice.Telemetry;
 
@@ -21,20 +20,20 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
     private readonly StatsdExporter? _statsd;
     private readonly bool _countBytes;
 
-    public GatewayTelemetry(GatewayOptions options, ILoggerFactory loggerFactory)
+    public GatewayTelemetry(TracingOptions tracing, AccessLogOptions accessLog, StatsdOptions statsd, ILoggerFactory loggerFactory)
     {
-        if (options.Tracing.Exporter != TracingExporter.None)
+        if (tracing.Exporter != TracingExporter.None)
         {
-            _tracing = new GatewayTracing(options.Tracing);
+            _tracing = new GatewayTracing(tracing);
         }
-        if (options.AccessLog.Path is not null)
+        if (accessLog.Path is not null)
         {
-            _accessLog = new AccessLogWriter(options.AccessLog, Metrics.AccessLogDropped, loggerFactory.CreateLogger<AccessLogWriter>());
+            _accessLog = new AccessLogWriter(accessLog, Metrics.AccessLogDropped, loggerFactory.CreateLogger<AccessLogWriter>());
             _countBytes = _accessLog.WantsBytesSent;
         }
-        if (options.Statsd.Host is not null)
+        if (statsd.Host is not null)
         {
-            _statsd = new StatsdExporter(options.Statsd, Metrics.StatsdDropped, loggerFactory.CreateLogger<StatsdExporter>());
+            _statsd = new StatsdExporter(statsd, Metrics.StatsdDropped, loggerFactory.CreateLogger<StatsdExporter>());
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Sluice.Gateway;
 using Sluice.IntegrationTests.Infrastructure;
+using Sluice.Hosting;
 using Sluice.Storage;
 
 namespace Sluice.IntegrationTests.Gateway;
@@ -35,7 +36,7 @@ public sealed class AdminApiTests : GatewayTest
     {
         // A store that never yields: the gateway is alive but not ready.
         var options = new GatewayOptions { Bind = IPAddress.Loopback, HttpPort = FreePorts.Next(), Http2Port = 0, HttpsPort = 0, AdminPort = FreePorts.Next() };
-        await using var server = await SluiceServer.StartAsync(options, new NeverReadyStore(), new XunitSilentLoggerProvider());
+        await using var server = await SluiceServer.StartAsync(options, new NeverReadyStore(), SluicePlugins.Default, new XunitSilentLoggerProvider());
         using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{options.AdminPort}") };
         Assert.Equal("ok\n", await admin.GetStringAsync("/healthz"));
         using var response = await admin.GetAsync("/readyz");

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Sluice.Api;
 using Sluice.Gateway;
+using Sluice.Hosting;
 using Sluice.Storage;
 using Sluice.Translation;
 
@@ -52,7 +53,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
                 HttpsPort = FreePorts.Next(),
                 AdminPort = FreePorts.Next(),
             };
-            var server = await SluiceServer.StartAsync(options, store, new XunitSilentLoggerProvider(), plugins);
+            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, new XunitSilentLoggerProvider());
             await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
             return new GatewayFixture(server, store, options);
         });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Sluice.Hosting;
 using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Translation;
 
@@ -15,7 +16,7 @@ public sealed class StampPluginTests : IAsyncLifetime
     {
         _backend = await TestBackend.StartAsync();
         // The one registration line.
-        var plugins = new PluginRegistry([.. PluginRegistry.Default.Plugins, new StampPlugin()]);
+        var plugins = new PluginRegistry([.. SluicePlugins.Default.Plugins, new StampPlugin()]);
         _gateway = await GatewayFixture.StartAsync(plugins: plugins);
         await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
             name: default

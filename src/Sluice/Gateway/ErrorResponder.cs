@@ -7,7 +7,8 @@ namespace Sluice.Gateway;
 /// <summary>
 /// The one place a <see cref="SluiceError"/> becomes a response: its status, <c>x-sluice-error</c>
 /// with the code's stable name, a one-line plain-text reason, and one log event (a warning when
-/// the gateway or an upstream failed, debug when the client's request was refused).
+/// the gateway or an upstream failed, with the remote party's own text, which the client never
+/// sees; debug when the client's request was refused).
 /// </summary>
 internal sealed partial class ErrorResponder(ILogger<ErrorResponder> logger)
 {
@@ -16,7 +17,7 @@ internal sealed partial class ErrorResponder(ILogger<ErrorResponder> logger)
         var error = failure.Error;
         var status = error.StatusCode;
         // The cause's message only: one line per failure, not a stack trace.
-        Log.Answered(logger, status >= 500 ? LogLevel.Warning : LogLevel.Debug, status, error.Name, context.Request.Method, context.Request.Path, error.Message, failure.Exception?.Message ?? "");
+        Log.Answered(logger, status >= 500 ? LogLevel.Warning : LogLevel.Debug, status, error.Name, context.Request.Method, context.Request.Path, error.Message, failure.Detail ?? failure.Exception?.Message ?? "");
 
         var response = context.Response;
         if (response.HasStarted)

@@ -1,6 +1,6 @@
 namespace Sluice.Gateway;
 
-/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 9.</summary>
+/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 10.</summary>
 internal static class EventIds
 {
     public const int PlanApplied = 1;

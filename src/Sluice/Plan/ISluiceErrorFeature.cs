@@ -10,4 +10,10 @@ public interface ISluiceErrorFeature
 
     /// <summary>What went wrong underneath, for the log; never shown to the client.</summary>
     Exception? Exception { get; }
+
+    /// <summary>
+    /// A remote party's own text (a function's error, the server's refusal), for the log only:
+    /// it may carry internal details, so the client's message points at the log instead.
+    /// </summary>
+    string? Detail { get; }
 }

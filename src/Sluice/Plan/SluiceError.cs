@@ -30,6 +30,10 @@ public sealed record SluiceError(SluiceErrorCode Code, string Message)
         [SluiceErrorCode.BodyTooLarge] = (413, "body_too_large"),
         [SluiceErrorCode.ResponseTooLarge] = (502, "response_too_large"),
         [SluiceErrorCode.TemplateError] = (400, "template_error"),
+        [SluiceErrorCode.BadPathValue] = (400, "bad_path_value"),
+        [SluiceErrorCode.TemplateTooLarge] = (413, "template_too_large"),
+        // One name, two sides: a client branches on the cap, the status says whose data hit it.
+        [SluiceErrorCode.ResponseTemplateTooLarge] = (502, "template_too_large"),
         [SluiceErrorCode.CorsOriginNotAllowed] = (403, "cors_origin_not_allowed"),
         [SluiceErrorCode.MalformedCloudEvent] = (400, "malformed_cloudevent"),
         [SluiceErrorCode.CloudEventTooLarge] = (413, "cloudevent_too_large"),

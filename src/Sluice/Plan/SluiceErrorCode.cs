@@ -22,6 +22,15 @@ public enum SluiceErrorCode
     BodyTooLarge,
     ResponseTooLarge,
     TemplateError,
+
+    /// <summary>A rendered path with a '.' or '..' segment made of the request's values.</summary>
+    BadPathValue,
+
+    /// <summary>A request template rendered past its size or loop cap: the request asked for too much.</summary>
+    TemplateTooLarge,
+
+    /// <summary>The same cap hit by a response template: the upstream's data asked for too much.</summary>
+    ResponseTemplateTooLarge,
     CorsOriginNotAllowed,
     MalformedCloudEvent,
     CloudEventTooLarge,

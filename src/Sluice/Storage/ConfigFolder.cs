@@ -26,6 +26,12 @@ internal sealed class ConfigFolder(string root)
         foreach (var section in Sections)
         {
             var folder = Path.Combine(Root, section);
+            var holdsSecrets = section is Secrets or Files;
+            if (holdsSecrets && IsLink(new DirectoryInfo(folder)))
+            {
+                files.Add(new SourceFile(section, "", section, [], LinkRefused));
+                continue;
+            }
             string[] paths;
             try
             {
@@ -45,6 +51,11 @@ internal sealed class ConfigFolder(string root)
                     continue;
                 }
                 var relative = section + "/" + name;
+                if (holdsSecrets && IsLink(new FileInfo(path)))
+                {
+                    files.Add(new SourceFile(section, name, relative, [], LinkRefused));
+                    continue;
+                }
                 try
                 {
                     files.Add(new SourceFile(section, name, relative, File.ReadAllBytes(path)));
@@ -61,6 +72,14 @@ internal sealed class ConfigFolder(string root)
         }
         return files;
     }
+
+    /// <summary>
+    /// Secrets and files are read only from regular files inside the folder: a link could point
+    /// anywhere (another user's key, /proc), and its target's contents would then be loaded.
+    /// </summary>
+    private const string LinkRefused = "is a symbolic link, which is not followed: secrets and files must be regular files inside the config folder";
+
+    private static bool IsLink(FileSystemInfo info) => info.Exists && info.LinkTarget is not null;
 
     public static UInt128 Fingerprint(IReadOnlyList<SourceFile> files)
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
 using Sluice.Api;
 using Sluice.Gateway;
 using Sluice.Hosting;
@@ -39,7 +40,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null)
+    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null, ILoggerProvider? logs = null)
     {
         var template = options ?? new GatewayOptions();
         store ??= new InMemoryStore();
@@ -53,7 +54,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
                 HttpsPort = FreePorts.Next(),
                 AdminPort = FreePorts.Next(),
             };
-            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, new XunitSilentLoggerProvider());
+            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, logs ?? new XunitSilentLoggerProvider());
             await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
             return new GatewayFixture(server, store, options);
         });

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
@@ -173,6 +174,7 @@ internal sealed class TestBackend : IAsyncDisposable
             request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())
                 .Append(KeyValuePair.Create("x-echo-client-certificate", context.Connection.ClientCertificate?.Subject ?? ""))
                 .Append(KeyValuePair.Create("x-echo-scheme", request.Scheme))
+                .Append(KeyValuePair.Create("x-echo-raw-target", context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? ""))
                 .ToDictionary(),
             body));
     }

@@ -22,7 +22,8 @@ public sealed class NatsTlsTests
             await using var nats = await NatsServer.StartAsync($$"""
                 tls { cert_file: "{{certPath}}", key_file: "{{keyPath}}" }
                 """);
-            await using var gateway = await GatewayFixture.StartAsync();
+            var logs = new CapturingLoggerProvider();
+            await using var gateway = await GatewayFixture.StartAsync(logs: logs);
             gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["nats-ca"] = new([new("tls.root", rootPem)]) });
             await gateway.ApplyAsync($$"""
                 name: trusted
@@ -49,7 +50,8 @@ public sealed class NatsTlsTests
             var text = await untrusted.Content.ReadAsStringAsync();
             Assert.Equal(HttpStatusCode.InternalServerError, untrusted.StatusCode);
             Assert.Equal("nats_unavailable", untrusted.Headers.GetValues("x-sluice-error").Single());
-            Assert.Contains("certificate", text, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("not connected to NATS", text);
+            Assert.Contains(logs.Lines, line => line.Contains("certificate", StringComparison.OrdinalIgnoreCase));
         }
         finally
         {

@@ -83,4 +83,39 @@ public sealed class NatsTranslationTests
         var spec = Assert.IsType<NatsPublishSpec>(Translate(snapshot).Plan.Clusters[0].Invoker);
         Assert.Equal(("u", "p", (string?)null), (spec.Client.User, spec.Client.Password, spec.Client.Token));
     }
+
+    [Theory]
+    [InlineData("{ secret_ref: creds }", true, true)]
+    [InlineData("{ secret_ref: creds, tls: true }", true, false)]
+    [InlineData("{ secret_ref: creds, tls: false }", false, false)]
+    [InlineData("{ secret_ref: creds, servers: [\"tls://a\"] }", false, false)]
+    [InlineData("{ }", false, false)]
+    public void Credentials_force_tls_unless_tls_false_is_written(string properties, bool tls, bool warned)
+    {
+        var snapshot = Snapshot(Upstream($"{{ type: nats, properties: {properties} }}")) with
+        {
+            Secrets = new Dictionary<string, ValueMap> { ["creds"] = new([new("token", "s3cret")]) },
+        };
+        var result = Translate(snapshot);
+        var spec = Assert.IsType<NatsPublishSpec>(result.Plan.Clusters[0].Invoker);
+        Assert.Equal(tls, spec.Client.Tls);
+        var status = result.StatusOf(ConfigKind.Upstream, "bus");
+        Assert.Equal(warned ? StatusState.Warning : StatusState.Accepted, status.State);
+        if (warned)
+        {
+            Assert.Contains("service_info.properties.tls: not set, and secret 'creds' holds credentials", status.Reason);
+        }
+    }
+
+    [Fact]
+    public void Options_never_print_the_token_or_the_password()
+    {
+        var options = new NatsClientOptions { Servers = new([new("a", 4222, false)]), Token = "tok-MARKER", User = "u", Password = "pw-MARKER" };
+        var spec = new NatsPublishSpec(options, false, TimeSpan.FromSeconds(1), ValueList<string>.Empty);
+
+        Assert.DoesNotContain("MARKER", options.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("MARKER", spec.ToString(), StringComparison.Ordinal);
+        Assert.Contains("User = u", options.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Token = (redacted)", options.ToString(), StringComparison.Ordinal);
+    }
 }

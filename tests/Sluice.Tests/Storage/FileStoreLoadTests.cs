@@ -177,4 +177,51 @@ public sealed class FileStoreLoadTests : IDisposable
         Assert.Empty(snapshot.LoadErrors);
         Assert.Equal("bom", Assert.Single(snapshot.Upstreams).Name);
     }
+
+    [Theory]
+    [InlineData("secrets")]
+    [InlineData("files")]
+    public async Task A_symlinked_secret_or_file_is_refused_and_its_target_never_shown(string section)
+    {
+        using var outside = new TempConfigDir();
+        outside.Write("token", "ghp_MARKER0123456789\n");
+        _dir.Write($"{section}/kept", "a: b\n");
+        File.CreateSymbolicLink(_dir.PathOf($"{section}/token"), outside.PathOf("token"));
+
+        var snapshot = await LoadAsync();
+
+        var error = Assert.Single(snapshot.LoadErrors);
+        Assert.Equal($"{section}/token", error.Source);
+        Assert.Contains("is a symbolic link, which is not followed", error.Message);
+        Assert.DoesNotContain("MARKER", error.ToString(), StringComparison.Ordinal);
+        Assert.False(snapshot.Secrets.ContainsKey("token") || snapshot.Files.ContainsKey("token"));
+        Assert.True(snapshot.Secrets.ContainsKey("kept") || snapshot.Files.ContainsKey("kept"));
+    }
+
+    [Fact]
+    public async Task A_symlinked_secrets_folder_is_refused()
+    {
+        using var outside = new TempConfigDir();
+        outside.Write("keys/aws", "access_key: MARKER\n");
+        Directory.CreateSymbolicLink(_dir.PathOf("secrets"), outside.PathOf("keys"));
+
+        var snapshot = await LoadAsync();
+
+        var error = Assert.Single(snapshot.LoadErrors);
+        Assert.Equal("secrets", error.Source);
+        Assert.Contains("is a symbolic link", error.Message);
+        Assert.Empty(snapshot.Secrets);
+    }
+
+    [Fact]
+    public async Task A_raw_token_saved_as_a_secret_is_not_echoed()
+    {
+        _dir.Write("secrets/github", "ghp_MARKER0123456789abcdef\n");
+
+        var snapshot = await LoadAsync();
+
+        var error = Assert.Single(snapshot.LoadErrors);
+        Assert.Equal("secrets/github", error.Source);
+        Assert.DoesNotContain("MARKER", error.ToString(), StringComparison.Ordinal);
+    }
 }

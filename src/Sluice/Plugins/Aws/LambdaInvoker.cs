@@ -125,13 +125,13 @@ internal sealed class LambdaInvoker : IInvoker
         var status = (int)response.StatusCode;
         if (response.Headers.TryGetValues("x-amz-function-error", out var kind))
         {
-            SluiceErrorFeature.Set(http, SluiceErrorCode.LambdaFunctionError, $"Lambda function '{_spec.FunctionName}' failed ({string.Join(",", kind)}): {ErrorMessage(result, "errorMessage")}");
+            Fail(http, SluiceErrorCode.LambdaFunctionError, $"Lambda function '{_spec.FunctionName}' failed", $"({string.Join(",", kind)}) {ErrorMessage(result, "errorMessage")}");
             return;
         }
         if (status is < 200 or > 299)
         {
             // The Invoke API itself refused (signature, missing function, throttling): the gateway's fault or AWS's, never the client's.
-            SluiceErrorFeature.Set(http, SluiceErrorCode.LambdaError, $"Lambda refused to invoke '{_spec.FunctionName}' ({status}): {ErrorMessage(result, "message")}");
+            Fail(http, SluiceErrorCode.LambdaError, $"Lambda refused to invoke '{_spec.FunctionName}' ({status})", ErrorMessage(result, "message"));
             return;
         }
 
@@ -148,7 +148,7 @@ internal sealed class LambdaInvoker : IInvoker
             var proxyResult = ApiGatewayProxyResult.TryRead(result, out var error);
             if (proxyResult is null)
             {
-                SluiceErrorFeature.Set(http, SluiceErrorCode.LambdaBadProxyResult, $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result: {error}");
+                Fail(http, SluiceErrorCode.LambdaBadProxyResult, $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result", error!);
                 return;
             }
             proxyResult.Apply(client);
@@ -168,6 +168,10 @@ internal sealed class LambdaInvoker : IInvoker
         client.ContentLength = result.Length;
         await client.Body.WriteAsync(result, http.RequestAborted);
     }
+
+    /// <summary>A 502 whose remote detail (the function's or AWS's own text) goes to the log only.</summary>
+    private static void Fail(HttpContext http, SluiceErrorCode code, string message, string detail) =>
+        SluiceErrorFeature.Set(http, code, message + " (details are in the gateway's log)", detail: detail);
 
     /// <summary>The message field of an AWS JSON error, else the raw text (bounded).</summary>
     private static string ErrorMessage(byte[] body, string field)

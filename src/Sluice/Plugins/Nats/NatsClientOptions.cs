@@ -25,4 +25,11 @@ internal sealed record NatsClientOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public string Name { get; init; } = "sluice";
+
+    /// <summary>Printed records reach logs and the plan dump: the token and the password never do.</summary>
+    public override string ToString() =>
+        $"NatsClientOptions {{ Servers = [{string.Join(", ", Servers)}], Token = {Redacted(Token)}, User = {User}, Password = {Redacted(Password)}, "
+        + $"Tls = {Tls}, TlsServerName = {TlsServerName}, TlsRootPem = {(TlsRootPem is null ? "" : "(set)")}, ConnectTimeout = {ConnectTimeout}, Name = {Name} }}";
+
+    private static string Redacted(string? secret) => secret is null ? "" : "(redacted)";
 }

@@ -11,7 +11,8 @@ namespace Sluice.Plugins.Nats;
 /// <summary>
 /// Publishes a request's body to the subject its route names, on the upstream's one shared
 /// connection, and answers 200 only once the message is safe: confirmed by the server (core
-/// NATS) or acknowledged by a stream (JetStream). Everything else is a precise error answer.
+/// NATS) or acknowledged by a stream (JetStream). Everything else is a precise error answer;
+/// the server's own error text goes to the log, not to the client.
 /// </summary>
 internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connection) : IInvoker, IAsyncDisposable
 {
@@ -81,7 +82,8 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
         catch (NatsNotConnectedException e)
         {
-            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsUnavailable, e.Message);
+            // The reason (a refused login, an unreachable host) is the connection's log warning.
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsUnavailable, "not connected to NATS (the reason is in the gateway's log)", detail: e.Message);
         }
         catch (OperationCanceledException)
         {
@@ -89,7 +91,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
         catch (NatsException e)
         {
-            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"publishing to '{subjectName}' failed: {e.Message}");
+            Fail(http, $"publishing to '{subjectName}' failed", e.Message);
         }
         finally
         {
@@ -100,6 +102,10 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         }
     }
 
+    /// <summary>A 500 nats_publish_failed whose remote detail goes to the log only.</summary>
+    private static void Fail(HttpContext http, string message, string detail) =>
+        SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, message + " (details are in the gateway's log)", detail: detail);
+
     private void FailTooLarge(HttpContext http) =>
         SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPayloadTooLarge, $"the message (body and forwarded headers) is larger than the NATS server's max_payload of {connection.MaxPayload} bytes");
 
@@ -107,7 +113,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
     /// JetStream's answer: a PubAck (<c>{"stream":…,"seq":…}</c>) is passed on as the body; a
     /// no-responders status means no stream stores the subject; an error object is a failure.
     /// </summary>
-    private static Task AnswerPubAckAsync(HttpContext http, string subject, NatsReply reply)
+    private Task AnswerPubAckAsync(HttpContext http, string subject, NatsReply reply)
     {
         if (reply.Status == 503)
         {
@@ -126,12 +132,12 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
             if (root.TryGetProperty("error", out var error))
             {
                 var description = error.TryGetProperty("description", out var d) ? d.GetString() : error.GetRawText();
-                SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"JetStream refused the message on '{subject}': {description}");
+                Fail(http, $"JetStream refused the message on '{subject}'", description ?? "");
                 return Task.CompletedTask;
             }
             if (!root.TryGetProperty("stream", out _) || !root.TryGetProperty("seq", out _))
             {
-                SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"unexpected JetStream answer for '{subject}': {Encoding.UTF8.GetString(reply.Payload)}");
+                Fail(http, $"unexpected JetStream answer for '{subject}'", Encoding.UTF8.GetString(reply.Payload));
                 return Task.CompletedTask;
             }
         }

@@ -113,6 +113,10 @@ internal sealed class NatsServicePlugin : IServicePlugin
                 }
             }
         }
+        if (options.Token is not null || options.User is not null)
+        {
+            options = RequireTlsForCredentials(options, tls, secretRef!, diagnostics);
+        }
         if (diagnostics.HasErrors)
         {
             return null;
@@ -120,6 +124,22 @@ internal sealed class NatsServicePlugin : IServicePlugin
 
         var spec = new NatsPublishSpec(options, jetStream, opTimeout, new(headers.Select(h => h.ToLowerInvariant())));
         return cluster with { Invoker = spec, AcceptsAnyFunction = true };
+    }
+
+    /// <summary>
+    /// Credentials go out only over TLS unless the config says <c>tls: false</c> in so many words.
+    /// A server's INFO saying it requires TLS is not enough: anyone on the path can strip it. So an
+    /// upstream that did not choose gets TLS on every connection, and a warning saying so.
+    /// </summary>
+    private static NatsClientOptions RequireTlsForCredentials(NatsClientOptions options, bool? tls, string secretRef, Diagnostics diagnostics)
+    {
+        if (tls is not null || options.Servers.All(s => s.Tls))
+        {
+            return options;
+        }
+        diagnostics.Warning("service_info.properties.tls",
+            $"not set, and secret '{secretRef}' holds credentials: they are sent only over TLS, so every connection uses TLS; write tls: true to say so, or tls: false to send them in cleartext");
+        return options with { Tls = true };
     }
 
     /// <summary><c>nats://host:port</c>, <c>tls://host:port</c>, <c>host:port</c> or <c>host</c> (port 4222).</summary>

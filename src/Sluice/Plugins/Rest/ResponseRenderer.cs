@@ -35,13 +35,15 @@ internal static class ResponseRenderer
         {
             try
             {
-                headers = transformation.Headers.Select(h => (h.Name, HeaderValues.Checked(h.Name, h.Value.Render(input)))).ToArray();
-                body = transformation.Body is { } template ? Encoding.UTF8.GetBytes(template.Render(input)) : null;
+                headers = transformation.Headers.Select(h => (h.Name, HeaderValues.Checked(h.Name, h.Value.Render(input, transformation.MaxBodyBytes)))).ToArray();
+                body = transformation.Body is { } template ? Encoding.UTF8.GetBytes(template.Render(input, transformation.MaxBodyBytes)) : null;
             }
             catch (TemplateRenderException e)
             {
                 // §4.3: response-side errors replace the response the way request-side ones do.
-                SluiceErrorFeature.Set(httpContext, SluiceErrorCode.TemplateError, $"response transformation: {e.Message}");
+                // A render over its caps is the upstream's data asking too much: a 502, as a too-large response is.
+                var code = e.Code == TemplateRenderException.LimitCode ? SluiceErrorCode.ResponseTemplateTooLarge : SluiceErrorCode.TemplateError;
+                SluiceErrorFeature.Set(httpContext, code, $"response transformation: {e.Message}");
                 return false;
             }
         }

@@ -30,7 +30,7 @@ internal sealed class RestFunctionPlugin(long maxBodyBytes = RestFunctionPlugin.
         var diagnostics = new Diagnostics();
         var spec = new SpecReader(function.Spec, "spec", diagnostics);
 
-        var path = spec.String("path") is { } pathSource ? TemplateSpecReader.Compile(pathSource, "spec.path", diagnostics) : null;
+        var path = spec.String("path") is { } pathSource ? TemplateSpecReader.Compile(pathSource, "spec.path", diagnostics, TemplateEscaping.Url) : null;
         var headers = TemplateSpecReader.Headers(spec, "headers", "spec", PseudoHeaders, diagnostics).ToList();
         var (body, removeBody) = TemplateSpecReader.Body(spec, "body", "spec", diagnostics);
         if (spec.Bool("passthrough_body") == true && (body is not null || removeBody))

@@ -60,20 +60,20 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
         for (var i = 0; i < headers.Length; i++)
         {
             var header = spec.Headers[i];
-            headers[i] = (header.Name, HeaderValues.Checked(header.Name, header.Value.Render(input)));
+            headers[i] = (header.Name, HeaderValues.Checked(header.Name, header.Value.Render(input, spec.MaxBodyBytes)));
         }
-        var method = spec.Method?.Render(input);
+        var method = spec.Method?.Render(input, spec.MaxBodyBytes);
         if (method is not null && !TemplateSpecReader.IsHeaderName(method))
         {
             throw new TemplateRenderException(TemplateRenderException.UndefinedCode, $"the method rendered as '{method}', which is not an HTTP method");
         }
         return new RenderedRequest
         {
-            Path = spec.Path?.Render(input),
+            Path = spec.Path?.Render(input, spec.MaxBodyBytes),
             Method = method,
             Headers = headers,
             // A body that was read to find variables is gone from the client's stream: send the copy.
-            Body = spec.Body is not null ? System.Text.Encoding.UTF8.GetBytes(spec.Body.Render(input)) : spec.RemoveBody ? null : clientBody,
+            Body = spec.Body is not null ? System.Text.Encoding.UTF8.GetBytes(spec.Body.Render(input, spec.MaxBodyBytes)) : spec.RemoveBody ? null : clientBody,
             RemoveBody = spec.RemoveBody,
         };
     }

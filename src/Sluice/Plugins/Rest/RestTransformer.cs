@@ -22,12 +22,15 @@ internal sealed class RestTransformer(HttpTransformer route, RenderedRequest ren
 
         if (rendered.Path is { } path)
         {
+            // The rendered path is already encoded (values were escaped where they landed): it goes
+            // out as written. A PathString round trip would decode '%2F' and '%25' and re-encode them.
             var query = path.IndexOf('?');
-            var pathOnly = query < 0 ? path : path[..query];
-            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(
-                destinationPrefix,
-                PathString.FromUriComponent(pathOnly.StartsWith('/') ? pathOnly : "/" + pathOnly),
-                query < 0 || query == path.Length - 1 ? QueryString.Empty : new QueryString(path[query..]));
+            var target = path.StartsWith('/') ? path : "/" + path;
+            if (query == path.Length - 1)
+            {
+                target = target[..^1];
+            }
+            proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + target, UriKind.Absolute);
         }
         if (rendered.Method is { } method)
         {

@@ -16,11 +16,11 @@ internal static class TemplateSpecReader
         "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer", "keep-alive",
     };
 
-    public static Template? Compile(string source, string field, Diagnostics diagnostics)
+    public static Template? Compile(string source, string field, Diagnostics diagnostics, TemplateEscaping escaping = TemplateEscaping.None)
     {
         try
         {
-            return Template.Parse(source);
+            return Template.Parse(source, escaping);
         }
         catch (TemplateSyntaxException e)
         {
@@ -47,7 +47,9 @@ internal static class TemplateSpecReader
                 diagnostics.Error(headerField, $"header '{name}' is managed by the gateway and cannot be set");
                 continue;
             }
-            if (Compile(source, headerField, diagnostics) is { } template)
+            // ':path' is a URL like spec.path: its values are encoded for where they land.
+            var escaping = name == ":path" ? TemplateEscaping.Url : TemplateEscaping.None;
+            if (Compile(source, headerField, diagnostics, escaping) is { } template)
             {
                 if (name == ":method" && template.Constant is { } method && !IsHeaderName(method))
                 {

@@ -63,6 +63,14 @@ public sealed class RestFunctionTests : IAsyncLifetime
               spec: { path: "/echo/{{ id }}" }
             - name: unchanged
               spec: {}
+            - name: lookup
+              spec: { path: '/echo/pets/{{ id }}?tag={{ default(tag, "") }}', headers: { ":method": GET }, body: "" }
+            - name: lookupRaw
+              spec: { path: '/echo/files/{{ raw(file) }}', headers: { ":method": GET }, body: "" }
+            - name: nested
+              spec:
+                headers: { ":method": POST }
+                body: '{% for a in items %}{% for b in items %}{{ a }}{{ b }}{% endfor %}{% endfor %}'
             - name: render
               spec:
                 headers: { ":method": POST }
@@ -96,6 +104,12 @@ public sealed class RestFunctionTests : IAsyncLifetime
             - request_matcher: { path_prefix: /echo/unchanged }
               single_destination: { function: { upstream_name: echo, function_name: unchanged } }
               prefix_rewrite: /rewritten
+            - request_matcher: { path_prefix: /echo/lookup/raw }
+              single_destination: { function: { upstream_name: echo, function_name: lookupRaw } }
+            - request_matcher: { path_prefix: /echo/lookup }
+              single_destination: { function: { upstream_name: echo, function_name: lookup } }
+            - request_matcher: { path_prefix: /echo/nested }
+              single_destination: { function: { upstream_name: echo, function_name: nested } }
             - request_matcher: { path_prefix: /echo/render }
               single_destination: { function: { upstream_name: echo, function_name: render } }
             """);
@@ -258,6 +272,65 @@ public sealed class RestFunctionTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("../../admin", "/echo/pets/..%2F..%2Fadmin")]
+    [InlineData("%2e%2e/%2e%2e/admin", "/echo/pets/%252e%252e%2F%252e%252e%2Fadmin")]
+    [InlineData("%2E%2e", "/echo/pets/%252E%252e")]
+    [InlineData("1?role=admin", "/echo/pets/1%3Frole=admin")]
+    [InlineData("1#x", "/echo/pets/1%23x")]
+    [InlineData("a b;c", "/echo/pets/a%20b%3Bc")]
+    public async Task Client_values_stay_inside_their_path_segment(string id, string expectedTarget)
+    {
+        using var response = await PostAsync("/echo/lookup", JsonBody(("id", id)));
+        var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+        Assert.Equal(expectedTarget + "?tag=", echo.Headers["x-echo-raw-target"]);
+        Assert.Equal("?tag=", echo.Query);
+    }
+
+    [Fact]
+    public async Task Client_values_stay_inside_their_query_value()
+    {
+        using var response = await PostAsync("/echo/lookup", JsonBody(("id", "1"), ("tag", "x&role=admin#f")));
+        var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+        Assert.Equal("/echo/pets/1?tag=x%26role%3Dadmin%23f", echo.Headers["x-echo-raw-target"]);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    public async Task Client_value_that_is_a_dot_segment_answers_400(string id)
+    {
+        var before = _echo.Requests;
+        using var response = await PostAsync("/echo/lookup", JsonBody(("id", id)));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("bad_path_value", response.Headers.GetValues(SluiceError.Header).Single());
+        Assert.Equal(before, _echo.Requests);
+    }
+
+    [Fact]
+    public async Task Raw_lets_a_value_carry_slashes_but_never_a_dot_segment()
+    {
+        using var response = await PostAsync("/echo/lookup/raw", JsonBody(("file", "docs/a.txt")));
+        var echo = (await response.Content.ReadFromJsonAsync<EchoResponse>())!;
+        Assert.Equal("/echo/files/docs/a.txt", echo.Headers["x-echo-raw-target"]);
+
+        using var escaping = await PostAsync("/echo/lookup/raw", JsonBody(("file", "../../admin")));
+        Assert.Equal(HttpStatusCode.BadRequest, escaping.StatusCode);
+        Assert.Equal("bad_path_value", escaping.Headers.GetValues(SluiceError.Header).Single());
+    }
+
+    [Fact]
+    public async Task Nested_loop_over_a_large_list_stops_at_the_cap_with_413()
+    {
+        var before = _echo.Requests;
+        // 700 items nested: 490,000 iterations unbounded; the caps stop it long before.
+        var items = "[" + string.Join(",", Enumerable.Repeat("\"ab\"", 700)) + "]";
+        using var response = await PostAsync("/echo/nested", "{\"items\": " + items + "}");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("template_too_large", response.Headers.GetValues(SluiceError.Header).Single());
+        Assert.Equal(before, _echo.Requests);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Body_over_the_limit_answers_413(bool declareLength)
@@ -306,6 +379,9 @@ public sealed class RestFunctionTests : IAsyncLifetime
         using var response = await PostAsync("/petstore/findPet", """{"id": 2}""");
         Assert.Equal("Cat", (await response.Content.ReadFromJsonAsync<PetstoreBackend.Pet>())!.Name);
     }
+
+    private static string JsonBody(params (string Name, string Value)[] fields) =>
+        System.Text.Json.JsonSerializer.Serialize(fields.ToDictionary(f => f.Name, f => f.Value));
 
     private Task<HttpResponseMessage> PostAsync(string path, string body) =>
         _gateway.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));

@@ -98,6 +98,60 @@ public sealed class TemplateTests
         Assert.Equal(expected, string.Join(",", Template.Parse(source).Variables.Order(StringComparer.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("/pets/{{ v }}", "../a", "/pets/..%2Fa")]
+    [InlineData("/pets/{{ v }}", "%2e%2e", "/pets/%252e%252e")]
+    [InlineData("/pets/{{ v }}", "1?x=1#f", "/pets/1%3Fx=1%23f")]
+    [InlineData("/pets/{{ v }}", "é\\", "/pets/%C3%A9%5C")]
+    [InlineData("/pets/{{ v }}", "a+b:c@d", "/pets/a+b:c@d")]
+    [InlineData("/pets?q={{ v }}", "a&b=c/d", "/pets?q=a%26b%3Dc%2Fd")]
+    [InlineData("/pets/{% if v %}x?q={% endif %}{{ v }}", "a/b", "/pets/x?q=a%2Fb")]
+    [InlineData("/pets/{{ raw(v) }}", "a/b?c", "/pets/a/b?c")]
+    [InlineData("/pets/{{ v | raw }}", "a/b", "/pets/a/b")]
+    public void Url_templates_encode_values_for_where_they_land(string source, string value, string expected)
+    {
+        Assert.Equal(expected, RenderUrl(source, value));
+    }
+
+    [Theory]
+    [InlineData("/pets/{{ v }}", "..")]
+    [InlineData("/pets/{{ v }}/x", ".")]
+    [InlineData("/pets/{{ v }}{{ v }}", ".")]
+    [InlineData("/pets/{{ raw(v) }}", "a/%2E./b")]
+    public void Url_template_refuses_a_dot_segment(string source, string value)
+    {
+        var error = Assert.Throws<TemplateRenderException>(() => RenderUrl(source, value));
+        Assert.Equal(TemplateRenderException.BadPathCode, error.Code);
+        Assert.Equal(400, new SluiceError(error.Code, "").StatusCode);
+    }
+
+    [Fact]
+    public void Values_in_headers_and_bodies_are_not_encoded()
+    {
+        Assert.Equal("../a?b", Render("{{ v }}", """{"v": "../a?b"}"""));
+    }
+
+    [Fact]
+    public void Render_stops_at_the_length_cap()
+    {
+        using var input = new TemplateInput(new HeaderDictionary(), [], Encoding.UTF8.GetBytes("""{"items": [1, 2, 3, 4]}"""));
+        var template = Template.Parse("{% for a in items %}{% for b in items %}{{ a }}{{ b }}{% endfor %}{% endfor %}");
+        Assert.Equal(32, template.Render(input, 32).Length);
+        var error = Assert.Throws<TemplateRenderException>(() => template.Render(input, 31));
+        Assert.Equal((TemplateRenderException.LimitCode, 413), (error.Code, new SluiceError(error.Code, "").StatusCode));
+    }
+
+    [Fact]
+    public void Render_stops_at_the_loop_cap_even_when_it_prints_nothing()
+    {
+        var items = "[" + string.Join(",", Enumerable.Repeat("0", 400)) + "]";
+        using var input = new TemplateInput(new HeaderDictionary(), [], Encoding.UTF8.GetBytes("{\"items\": " + items + "}"));
+        var template = Template.Parse("{% for a in items %}{% for b in items %}{% endfor %}{% endfor %}");
+        var error = Assert.Throws<TemplateRenderException>(() => template.Render(input, long.MaxValue));
+        Assert.Equal(TemplateRenderException.LimitCode, error.Code);
+        Assert.Contains($"more than {TemplateRenderer.MaxIterations} times", error.Message);
+    }
+
     [Fact]
     public void Plain_text_is_a_constant()
     {
@@ -105,11 +159,17 @@ public sealed class TemplateTests
         Assert.Null(Template.Parse("/api/{{ x }}").Constant);
     }
 
+    private static string RenderUrl(string source, string value)
+    {
+        using var input = new TemplateInput(new HeaderDictionary(), [("v", value, true)], ReadOnlyMemory<byte>.Empty);
+        return Template.Parse(source, TemplateEscaping.Url).Render(input, long.MaxValue);
+    }
+
     private static string Render(string source, string body, params (string, string, bool)[] extractions)
     {
         var headers = new HeaderDictionary { ["X-Name"] = "Header-Value" };
         var all = extractions.Append(("user", "u-1", true)).ToArray();
         using var input = new TemplateInput(headers, all, Encoding.UTF8.GetBytes(body));
-        return Template.Parse(source).Render(input);
+        return Template.Parse(source).Render(input, long.MaxValue);
     }
 }

@@ -11,9 +11,12 @@ internal sealed class Template : IEquatable<Template>
 {
     private readonly TemplateNode[] _nodes;
 
-    private Template(string source, TemplateNode[] nodes, IReadOnlySet<string> variables)
+    private readonly TemplateEscaping _escaping;
+
+    private Template(string source, TemplateEscaping escaping, TemplateNode[] nodes, IReadOnlySet<string> variables)
     {
         Source = source;
+        _escaping = escaping;
         _nodes = nodes;
         Variables = variables;
         // A template of plain text renders to itself: no renderer, no builder per request.
@@ -38,32 +41,46 @@ internal sealed class Template : IEquatable<Template>
     /// <summary>The output when the template has no tags at all.</summary>
     public string? Constant { get; }
 
-    /// <summary>Parses <paramref name="source"/>; throws <see cref="TemplateSyntaxException"/> with line and column.</summary>
-    public static Template Parse(string source)
+    /// <summary>
+    /// Parses <paramref name="source"/>; throws <see cref="TemplateSyntaxException"/> with line and
+    /// column. <paramref name="escaping"/> decides here, once, how each output is encoded.
+    /// </summary>
+    public static Template Parse(string source, TemplateEscaping escaping = TemplateEscaping.None)
     {
         Interlocked.Increment(ref _parseCount);
-        var nodes = new TemplateParser(source).ParseTemplate();
+        var nodes = new TemplateParser(source, escaping).ParseTemplate();
         var variables = new HashSet<string>(StringComparer.Ordinal);
         CollectVariables(nodes, variables);
-        return new Template(source, nodes, variables);
+        return new Template(source, escaping, nodes, variables);
     }
 
-    public string Render(TemplateInput input)
+    /// <summary>
+    /// Renders for one request; more than <paramref name="maxLength"/> characters, or more loop
+    /// iterations than <see cref="TemplateRenderer.MaxIterations"/>, stops it with a 413's exception.
+    /// </summary>
+    public string Render(TemplateInput input, long maxLength)
     {
         if (Constant is not null)
         {
             return Constant;
         }
         var output = new StringBuilder(Source.Length + 16);
-        new TemplateRenderer(input, output).RenderAll(_nodes);
-        return output.ToString();
+        new TemplateRenderer(input, output, maxLength).RenderAll(_nodes);
+        var rendered = output.ToString();
+        if (_escaping == TemplateEscaping.Url && UrlEncoding.DotSegment(rendered) is { } segment)
+        {
+            // Encoding keeps '/' out of a value, but a value of '..' is a segment by itself.
+            throw new TemplateRenderException(TemplateRenderException.BadPathCode, $"the path rendered as '{rendered}', whose segment '{segment}' would move it to another path");
+        }
+        return rendered;
     }
 
-    public bool Equals(Template? other) => other is not null && string.Equals(Source, other.Source, StringComparison.Ordinal);
+    public bool Equals(Template? other) =>
+        other is not null && _escaping == other._escaping && string.Equals(Source, other.Source, StringComparison.Ordinal);
 
     public override bool Equals(object? obj) => Equals(obj as Template);
 
-    public override int GetHashCode() => Source.GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => HashCode.Combine(_escaping, Source.GetHashCode(StringComparison.Ordinal));
 
     public override string ToString() => Source;
 

@@ -75,6 +75,8 @@ internal sealed class BinaryExpression(string text, string op, TemplateExpressio
 /// <summary>A call to one of <see cref="TemplateFunctions"/>, bound when the template is parsed.</summary>
 internal sealed class CallExpression(string text, TemplateFunction function, TemplateExpression[] arguments) : TemplateExpression(text)
 {
+    public TemplateFunction Function { get; } = function;
+
     public override object? Evaluate(TemplateRenderer renderer)
     {
         var values = new object?[arguments.Length];
@@ -82,12 +84,12 @@ internal sealed class CallExpression(string text, TemplateFunction function, Tem
         {
             values[i] = arguments[i].Evaluate(renderer);
         }
-        return function.Invoke(renderer, values, Text);
+        return Function.Invoke(renderer, values, Text);
     }
 
     public override void CollectVariables(HashSet<string> into)
     {
-        if (function.ReadsVariableByName && arguments is [LiteralExpression { Value: string variable }])
+        if (Function.ReadsVariableByName && arguments is [LiteralExpression { Value: string variable }])
         {
             into.Add(variable.Split('.')[0]);
         }

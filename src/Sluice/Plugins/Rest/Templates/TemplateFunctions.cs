@@ -6,10 +6,16 @@ namespace Sluice.Plugins.Rest.Templates;
 /// <summary>
 /// The functions of 2018's envoy-gloo transformation filter (<c>header</c>, <c>extraction</c>)
 /// and the inja built-ins REST templates used (<c>default</c>, <c>upper</c>, <c>lower</c>,
-/// <c>length</c>, <c>exists</c>). Each also works as a filter: <c>{{ name | upper }}</c>.
+/// <c>length</c>, <c>exists</c>), and <c>raw</c>. Each also works as a filter: <c>{{ name | upper }}</c>.
 /// </summary>
 internal static class TemplateFunctions
 {
+    /// <summary>
+    /// <c>raw(x)</c>: x unchanged. In a path template the one way to let a value carry '/', '?'
+    /// or '%' through unencoded; the config author opts in per output.
+    /// </summary>
+    public const string Raw = "raw";
+
     public static readonly FrozenDictionary<string, TemplateFunction> All = new TemplateFunction[]
     {
         // default(x, y): y when x is missing or null; the one way to make a variable optional.
@@ -19,6 +25,7 @@ internal static class TemplateFunctions
         new("upper", 1, 1, static (_, args, text) => args[0] is TemplateValues.Missing ? args[0] : AsString(args[0], text).ToUpperInvariant()),
         new("lower", 1, 1, static (_, args, text) => args[0] is TemplateValues.Missing ? args[0] : AsString(args[0], text).ToLowerInvariant()),
         new("length", 1, 1, static (_, args, text) => Length(args[0], text)),
+        new(Raw, 1, 1, static (_, args, _) => args[0]),
         new("exists", 1, 1, static (renderer, args, text) => renderer.Exists(AsString(args[0], text)), readsVariableByName: true),
     }.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
 

@@ -10,14 +10,19 @@ internal sealed class TextNode(string text) : TemplateNode
 {
     public string Text { get; } = text;
 
-    public override void Render(TemplateRenderer renderer) => renderer.Output.Append(Text);
+    public override void Render(TemplateRenderer renderer) => renderer.Append(Text);
 }
 
-internal sealed class OutputNode(TemplateExpression expression) : TemplateNode
+/// <summary><c>{{ x }}</c>; <paramref name="escape"/> (set for URL templates) encodes the value for where it lands.</summary>
+internal sealed class OutputNode(TemplateExpression expression, Func<string, string>? escape) : TemplateNode
 {
     public TemplateExpression Expression { get; } = expression;
 
-    public override void Render(TemplateRenderer renderer) => TemplateValues.AppendText(renderer.Output, Expression.Evaluate(renderer));
+    public override void Render(TemplateRenderer renderer)
+    {
+        var text = TemplateValues.Text(Expression.Evaluate(renderer));
+        renderer.Append(escape is null ? text : escape(text));
+    }
 }
 
 /// <summary><c>{% if %}…{% else if %}…{% else %}…{% endif %}</c>: the first true branch renders.</summary>
@@ -63,6 +68,7 @@ internal sealed class ForNode(string? keyName, string valueName, TemplateExpress
         var items = TemplateValues.Items(Source.Evaluate(renderer), KeyName is not null, Source.Text);
         for (var i = 0; i < items.Count; i++)
         {
+            renderer.CountIteration();
             var mark = renderer.Locals.Count;
             var loop = new Dictionary<string, object?>(4, StringComparer.Ordinal)
             {

@@ -8,12 +8,15 @@ namespace Sluice.Plugins.Rest.Templates;
 /// A recursive-descent parser for the inja subset REST templates use. Every error names the line
 /// and column in the template, so a config author can find it without counting characters.
 /// </summary>
-internal sealed class TemplateParser(string source)
+internal sealed class TemplateParser(string source, TemplateEscaping escaping)
 {
     private static readonly string[] Comparisons = ["==", "!=", "<=", ">=", "<", ">"];
 
     private int _pos;
     private Token _token;
+
+    /// <summary>A URL template's literal '?' or '#' came before: outputs from here on are query values.</summary>
+    private bool _inQuery;
 
     public TemplateNode[] ParseTemplate()
     {
@@ -57,7 +60,7 @@ internal sealed class TemplateParser(string source)
                     Advance();
                     var expression = ParseExpression();
                     Expect("}}", open, "'{{' is not closed with '}}'");
-                    nodes.Add(new OutputNode(expression));
+                    nodes.Add(new OutputNode(expression, EscapeFor(expression)));
                     break;
                 default:
                     Flush(text, nodes);
@@ -176,11 +179,20 @@ internal sealed class TemplateParser(string source)
     // Blocks are parsed inside ParseTag but belong to the caller's node list.
     private readonly List<TemplateNode> _pending = [];
 
+    /// <summary>How a URL template encodes an output, from where it stands; <c>raw(x)</c> is written as it is.</summary>
+    private Func<string, string>? EscapeFor(TemplateExpression expression) =>
+        escaping != TemplateEscaping.Url || expression is CallExpression { Function.Name: TemplateFunctions.Raw } ? null
+        : _inQuery ? UrlEncoding.QueryValue
+        : UrlEncoding.PathSegment;
+
     private void Flush(StringBuilder text, List<TemplateNode> nodes)
     {
         if (text.Length > 0)
         {
-            nodes.Add(new TextNode(text.ToString()));
+            // Text is flushed in document order, before any output that follows it.
+            var literal = text.ToString();
+            _inQuery |= literal.AsSpan().IndexOfAny('?', '#') >= 0;
+            nodes.Add(new TextNode(literal));
             text.Clear();
         }
         nodes.AddRange(_pending);

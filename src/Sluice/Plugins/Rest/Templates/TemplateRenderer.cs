@@ -2,12 +2,21 @@ using System.Text;
 
 namespace Sluice.Plugins.Rest.Templates;
 
-/// <summary>The state of one render: where text goes, the loop variables in scope, the request's input.</summary>
-internal sealed class TemplateRenderer(TemplateInput input, StringBuilder output)
+/// <summary>
+/// The state of one render: where text goes, the loop variables in scope, the request's input,
+/// and the caps that stop a request's data from making a render unbounded.
+/// </summary>
+internal sealed class TemplateRenderer(TemplateInput input, StringBuilder output, long maxLength)
 {
-    public TemplateInput Input { get; } = input;
+    /// <summary>
+    /// Loop iterations one render may run, over all its loops: a nested loop over a list of a few
+    /// thousand items would otherwise run millions of times before any output cap is reached.
+    /// </summary>
+    public const int MaxIterations = 100_000;
 
-    public StringBuilder Output { get; } = output;
+    private int _iterations;
+
+    public TemplateInput Input { get; } = input;
 
     public List<(string Name, object? Value)> Locals { get; } = [];
 
@@ -16,6 +25,23 @@ internal sealed class TemplateRenderer(TemplateInput input, StringBuilder output
         foreach (var node in nodes)
         {
             node.Render(this);
+        }
+    }
+
+    public void Append(string text)
+    {
+        if (output.Length + (long)text.Length > maxLength)
+        {
+            throw new TemplateRenderException(TemplateRenderException.LimitCode, $"the template rendered more than {maxLength} characters, the most it may render");
+        }
+        output.Append(text);
+    }
+
+    public void CountIteration()
+    {
+        if (++_iterations > MaxIterations)
+        {
+            throw new TemplateRenderException(TemplateRenderException.LimitCode, $"the template's loops ran more than {MaxIterations} times, the most one render may");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Sluice.Plugins.Rest.Templates;
@@ -24,20 +23,13 @@ internal static class TemplateValues
         _ => element,
     };
 
-    public static void AppendText(StringBuilder output, object? value)
+    /// <summary>What <c>{{ value }}</c> prints: a string as it is, anything else as JSON.</summary>
+    public static string Text(object? value) => value switch
     {
-        switch (value)
-        {
-            case string text:
-                output.Append(text);
-                break;
-            case Missing missing:
-                throw new TemplateRenderException(TemplateRenderException.UndefinedCode, $"variable '{missing.Name}' is not defined (supply it in the JSON body or as a route parameter, or use default({missing.Name}, \"\"))");
-            default:
-                output.Append(Json(value));
-                break;
-        }
-    }
+        string text => text,
+        Missing missing => throw new TemplateRenderException(TemplateRenderException.UndefinedCode, $"variable '{missing.Name}' is not defined (supply it in the JSON body or as a route parameter, or use default({missing.Name}, \"\"))"),
+        _ => Json(value),
+    };
 
     /// <summary>inja prints non-strings as JSON: <c>1</c>, <c>true</c>, <c>null</c>, <c>[1,2]</c>.</summary>
     public static string Json(object? value) => value switch

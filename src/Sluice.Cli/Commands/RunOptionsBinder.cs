@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using Sluice.Api;
 using Sluice.Gateway;
 
 namespace Sluice.Cli.Commands;
@@ -28,11 +29,14 @@ internal sealed class RunOptionsBinder
 
     public Option<string?> AdminBind { get; } = Create("--admin-bind", "ADDR", "Address the admin API binds to", Defaults.AdminBind);
 
+    public Option<string?> TrustedProxies { get; } = Create(
+        "--trusted-proxies", "CIDR[,CIDR…]", "Peers whose x-forwarded-for/-host, forwarded and x-real-ip are kept (e.g. 10.0.0.0/8,fd00::/8)", "none");
+
     public Option<string?> Role { get; } = Create("--role", "all|gateway|controller", "Serve traffic, write statuses, or both", "all");
 
     public TelemetryFlags Telemetry { get; } = new();
 
-    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, Role, .. Telemetry.All];
+    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, .. Telemetry.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {
@@ -48,6 +52,7 @@ internal sealed class RunOptionsBinder
             Http2Port = Get(Http2Port) is { } h2c ? ParsePort(h2c, Source(Http2Port)) : Defaults.Http2Port,
             AdminPort = Get(AdminPort) is { } admin ? ParsePort(admin, Source(AdminPort)) : Defaults.AdminPort,
             AdminBind = Get(AdminBind) is { } adminBind ? ParseAddress(adminBind, Source(AdminBind)) : Defaults.AdminBind,
+            TrustedProxies = Get(TrustedProxies) is { } trusted ? ParseNetworks(trusted, Source(TrustedProxies)) : Defaults.TrustedProxies,
             Role = Get(Role) is { } role ? ParseRole(role, Source(Role)) : Defaults.Role,
         };
         return Telemetry.Apply(options, parseResult, context);
@@ -77,6 +82,28 @@ internal sealed class RunOptionsBinder
             return address;
         }
         throw new CliException($"{source}: '{text}' is not an IP address (e.g. 0.0.0.0, ::, 127.0.0.1, localhost, *)");
+    }
+
+    /// <summary>Comma-separated CIDR blocks; a bare address stands for itself alone.</summary>
+    internal static ValueList<IPNetwork> ParseNetworks(string text, string source)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (IPNetwork.TryParse(part, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (!part.Contains('/') && IPAddress.TryParse(part, out var address))
+            {
+                networks.Add(new IPNetwork(address, address.GetAddressBytes().Length * 8));
+            }
+            else
+            {
+                throw new CliException($"{source}: '{part}' is not a CIDR block (e.g. 10.0.0.0/8, 192.168.1.10, fd00::/8)");
+            }
+        }
+        return new ValueList<IPNetwork>(networks);
     }
 
     internal static GatewayRole ParseRole(string text, string source) => text.Trim().ToLowerInvariant() switch

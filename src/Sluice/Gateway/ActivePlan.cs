@@ -63,19 +63,23 @@ internal sealed class ActivePlan
             previous.Clusters.Values.Where(c => !clusters.TryGetValue(c.Plan.Name, out var kept) || kept != c));
 
         var previousContexts = previous.TlsContexts.ToDictionary(c => c.Plan);
+        // The same scope instance as before when names and client CA are unchanged, so connections
+        // opened before a certificate rotation keep being served.
+        var scopes = previous.TlsContexts.Select(c => c.Scope).Distinct().ToDictionary(s => s);
         var tlsContexts = plan.VirtualHosts
             .Select(h => h.Tls)
             .OfType<TlsPlan>()
             .Distinct()
-            .Select(tls => previousContexts.Remove(tls, out var kept) ? kept : new TlsContext(tls))
+            .Select(tls => previousContexts.Remove(tls, out var kept) ? kept : new TlsContext(tls, Intern(scopes, tls)))
             .ToList();
         retired.AddRange(previousContexts.Values.Select(c => new DisposeLater(c)));
+        var scopeOf = tlsContexts.ToDictionary(c => c.Plan, c => c.Scope);
 
         var hosts = plan.VirtualHosts.Select(host => new VirtualHostState(host, host.Routes.Select(route => new RouteState(
             route,
             route.Destinations.Select(d => new DestinationState(
                 d, d.Cluster is null ? null : clusters[d.Cluster], RequestLabels.ForDestination(host, route, d))).ToArray(),
-            RequestLabels.ForRoute(host, route))).ToArray(), RequestLabels.ForHost(host))).ToList();
+            RequestLabels.ForRoute(host, route))).ToArray(), RequestLabels.ForHost(host), host.Tls is null ? null : scopeOf[host.Tls])).ToList();
         return (new ActivePlan(
             plan,
             new HostTable(hosts),
@@ -83,6 +87,16 @@ internal sealed class ActivePlan
             new DomainTable<TlsContext>(tlsContexts.SelectMany(c => c.Plan.ServerNames.Select(name => (name, c)))),
             tlsContexts,
             clusters), retired);
+    }
+
+    private static TlsScope Intern(Dictionary<TlsScope, TlsScope> scopes, TlsPlan tls)
+    {
+        var scope = new TlsScope(tls.ServerNames, tls.ClientCaPem);
+        if (!scopes.TryGetValue(scope, out var existing))
+        {
+            scopes[scope] = existing = scope;
+        }
+        return existing;
     }
 
     /// <summary>Lets a synchronous disposable retire with the clusters.</summary>

@@ -1,9 +1,11 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Sluice.Api;
+using Sluice.Plan;
 
 namespace Sluice.Gateway;
 
@@ -26,6 +28,32 @@ internal static class AdminEndpoints
         admin.MapGet("/api/v1/virtualservices/{name}", (string name) => Objects(loop.Latest, ConfigKind.VirtualService, name));
         admin.MapGet("/api/v1/plan", (HttpContext context) => WritePlanAsync(context, loop.Latest));
         admin.MapGet("/api/v1/clusters", () => Clusters(plans.Current));
+    }
+
+    /// <summary>
+    /// DNS rebinding defence: a web page on <c>evil.example</c> that gets its name re-pointed at
+    /// 127.0.0.1 can make the browser call the admin API, but the browser still sends
+    /// <c>Host: evil.example</c>. Only loopback names and IP literals (which no DNS answer
+    /// can change) are answered.
+    /// </summary>
+    public static Task RefuseForeignHostsAsync(HttpContext context, RequestDelegate next)
+    {
+        var host = context.Request.Host;
+        return !host.HasValue || IsLoopbackNameOrAddress(host.Host)
+            ? next(context)
+            : ErrorResponder.WriteAsync(context, new SluiceError(SluiceErrorCode.AdminHostNotAllowed,
+                $"the admin API answers only Host localhost, *.localhost or an IP address, not '{host.Host}' (a defence against DNS rebinding); call it as http://127.0.0.1:{context.Connection.LocalPort}"));
+    }
+
+    private static bool IsLoopbackNameOrAddress(string host)
+    {
+        var name = host.AsSpan().TrimEnd('.');
+        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        // HostString.Host keeps an IPv6 literal's brackets.
+        return IPAddress.TryParse(name.Length > 1 && name[0] == '[' && name[^1] == ']' ? name[1..^1] : name, out _);
     }
 
     private static IResult Objects(ConfigView? view, ConfigKind kind, string? name)

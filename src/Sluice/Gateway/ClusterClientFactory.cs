@@ -83,6 +83,7 @@ internal static class ClusterClientFactory
                     TargetHost = plan.TlsServerName ?? context.DnsEndPoint.Host,
                     ApplicationProtocols = protocols,
                     ClientCertificates = clientCertificates,
+                    EnabledSslProtocols = TlsContext.SupportedProtocols,
                     RemoteCertificateValidationCallback = authorities is null ? null : (_, certificate, chain, errors) => ChainsTo(authorities, certificate, chain, errors),
                 }, cancellationToken);
                 return tls;

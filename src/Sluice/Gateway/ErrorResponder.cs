@@ -19,6 +19,12 @@ internal sealed partial class ErrorResponder(ILogger<ErrorResponder> logger)
         // The cause's message only: one line per failure, not a stack trace.
         Log.Answered(logger, status >= 500 ? LogLevel.Warning : LogLevel.Debug, status, error.Name, context.Request.Method, context.Request.Path, error.Message, failure.Detail ?? failure.Exception?.Message ?? "");
 
+        return WriteAsync(context, error);
+    }
+
+    /// <summary>The answer alone, for endpoints outside the data plane (the admin API), which log nothing.</summary>
+    public static Task WriteAsync(HttpContext context, SluiceError error)
+    {
         var response = context.Response;
         if (response.HasStarted)
         {
@@ -28,7 +34,7 @@ internal sealed partial class ErrorResponder(ILogger<ErrorResponder> logger)
             return Task.CompletedTask;
         }
         response.Clear();
-        response.StatusCode = status;
+        response.StatusCode = error.StatusCode;
         response.ContentType = "text/plain; charset=utf-8";
         response.Headers[SluiceError.Header] = error.Name;
         return response.WriteAsync(error.Message + "\n");

@@ -1,6 +1,6 @@
 namespace Sluice.Gateway;
 
-/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 10.</summary>
+/// <summary>Every log event id in one place, so ids stay unique and stable. Next free: 11.</summary>
 internal static class EventIds
 {
     public const int PlanApplied = 1;
@@ -11,4 +11,5 @@ internal static class EventIds
     public const int StatusWriteFailed = 6;
     public const int GatewayError = 7;
     public const int EndpointHealthChanged = 8;
+    public const int AdminExposed = 10;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Sluice.Api;
 using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
@@ -24,6 +25,13 @@ public sealed record GatewayOptions
     public int Http2Port { get; init; } = 8081;
 
     public IPAddress AdminBind { get; init; } = IPAddress.Loopback;
+
+    /// <summary>
+    /// Peers whose <c>x-forwarded-for</c>, <c>x-forwarded-host</c>, <c>forwarded</c> and
+    /// <c>x-real-ip</c> are passed on (a load balancer in front). From anyone else they are
+    /// replaced or dropped. Empty by default: no client is trusted.
+    /// </summary>
+    public ValueList<IPNetwork> TrustedProxies { get; init; } = ValueList<IPNetwork>.Empty;
 
     /// <summary>Health, readiness, metrics, objects with status, the live plan; 0 = off.</summary>
     public int AdminPort { get; init; } = 19000;

@@ -46,7 +46,18 @@ internal sealed class ProxyMiddleware(PlanHolder plans, ProxyServices services, 
         }
         scope.Labels = host.Labels;
 
-        if (host.Plan.Tls is not null && !request.IsHttps)
+        if (request.IsHttps)
+        {
+            // SNI chose the certificate and the client-certificate check; Host chose this host.
+            // Served only when both agree, or a client could reach an mTLS host over a
+            // connection that never presented a certificate (RFC 9110 §15.5.20).
+            if (!ReferenceEquals(context.Features.Get<TlsScope>(), host.TlsScope))
+            {
+                SluiceErrorFeature.Set(context, SluiceErrorCode.MisdirectedRequest, $"this connection's TLS session does not serve host '{request.Host.Value}'; open a new connection for it");
+                return ValueTask.CompletedTask;
+            }
+        }
+        else if (host.Plan.Tls is not null)
         {
             // Envoy's require_tls: the client is sent to HTTPS; nothing is served in the clear.
             Redirects.WriteToHttps(context, services.HttpsPort);

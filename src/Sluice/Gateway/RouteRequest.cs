@@ -43,6 +43,9 @@ internal sealed class RouteRequest : RouteContext
     /// <summary>The endpoint of the current attempt.</summary>
     public EndpointState? EndpointState { get; private set; }
 
+    /// <summary>The immediate peer is a trusted proxy: its forwarding headers are passed on.</summary>
+    public bool FromTrustedProxy { get; set; }
+
     /// <summary>True while attempts remain: a 5xx is then held back and retried.</summary>
     public bool MayRetry { get; set; }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Sluice.Plan;
 using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -26,18 +27,85 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
         // Envoy kept the client's Host unless told otherwise; Gloo rewrote it for DNS-named hosts.
         proxyRequest.Headers.Host = route.HostRewrite ?? state.EndpointState!.HostHeader ?? request.Host.Value;
 
-        var remoteAddress = httpContext.Connection.RemoteIpAddress;
-        if (remoteAddress is not null)
+        var incoming = request.Headers;
+        if (incoming.Connection.Count > 0)
         {
-            // Dual-stack listeners see IPv4 clients as ::ffff:a.b.c.d; upstreams expect a.b.c.d.
-            var client = remoteAddress.IsIPv4MappedToIPv6 ? remoteAddress.MapToIPv4() : remoteAddress;
-            proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-for", client.ToString());
+            RemoveConnectionOptions(incoming.Connection, proxyRequest);
         }
-        proxyRequest.Headers.TryAddWithoutValidation("x-forwarded-proto", request.Scheme);
+        SetForwardingHeaders(httpContext, proxyRequest, state.FromTrustedProxy);
         GatewayTracing.Inject(proxyRequest);
 
         state.Pipeline.Decorate(state, proxyRequest);
     }
+
+    /// <summary>
+    /// <c>x-forwarded-proto</c> is the gateway's own listener's scheme, whoever sent one. The
+    /// client's address is appended to <c>x-forwarded-for</c> only after a trusted proxy's chain;
+    /// from anyone else the chain (and <c>x-forwarded-host</c>, <c>forwarded</c>,
+    /// <c>x-real-ip</c>) could be forged, so it is replaced or dropped. Nothing is removed that
+    /// the client did not send.
+    /// </summary>
+    private static void SetForwardingHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest, bool fromTrustedProxy)
+    {
+        var incoming = httpContext.Request.Headers;
+        var headers = proxyRequest.Headers;
+        if (!fromTrustedProxy)
+        {
+            foreach (var name in UntrustedForwardingHeaders)
+            {
+                if (incoming.ContainsKey(name))
+                {
+                    headers.Remove(name);
+                }
+            }
+        }
+        if (incoming.ContainsKey(ForwardedProto))
+        {
+            headers.Remove(ForwardedProto);
+        }
+        headers.TryAddWithoutValidation(ForwardedProto, httpContext.Request.Scheme);
+
+        if (httpContext.Connection.RemoteIpAddress is { } peer)
+        {
+            // Dual-stack listeners see IPv4 clients as ::ffff:a.b.c.d; upstreams expect a.b.c.d.
+            var client = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+            headers.TryAddWithoutValidation(ForwardedFor, client.ToString());
+        }
+    }
+
+    /// <summary>
+    /// RFC 9110 §7.6.1: headers the client named in <c>Connection</c> were meant for the gateway
+    /// alone. YARP drops <c>Connection</c> itself and the fixed hop-by-hop headers; the ones it
+    /// manages for upgrades (<c>Upgrade</c>) are left to it.
+    /// </summary>
+    private static void RemoveConnectionOptions(StringValues connection, HttpRequestMessage proxyRequest)
+    {
+        foreach (var value in connection)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var option = value.AsSpan()[range].Trim();
+                if (option.IsEmpty || option.Equals("close", StringComparison.OrdinalIgnoreCase)
+                    || option.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) || option.Equals("upgrade", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                // Content headers frame the body the gateway sends: not the client's to drop.
+                // NonValidated: a name that is no valid header name is skipped, not thrown on.
+                var name = option.ToString();
+                if (!ContentHeaderNames.All.Contains(name) && proxyRequest.Headers.NonValidated.Contains(name))
+                {
+                    proxyRequest.Headers.Remove(name);
+                }
+            }
+        }
+    }
+
+    private const string ForwardedFor = "x-forwarded-for";
+
+    private const string ForwardedProto = "x-forwarded-proto";
+
+    private static readonly string[] UntrustedForwardingHeaders = [ForwardedFor, "x-forwarded-host", "forwarded", "x-real-ip"];
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {

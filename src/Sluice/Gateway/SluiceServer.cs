@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -16,7 +17,7 @@ namespace Sluice.Gateway;
 /// The running gateway: traffic listeners, the admin API and the control loop, in one process.
 /// Stateless: on start it lists the store, translates and serves.
 /// </summary>
-public sealed class SluiceServer : IAsyncDisposable
+public sealed partial class SluiceServer : IAsyncDisposable
 {
     private readonly WebApplication? _traffic;
     private readonly WebApplication? _admin;
@@ -79,6 +80,10 @@ public sealed class SluiceServer : IAsyncDisposable
         WebApplication? admin = null;
         if (options.AdminPort > 0)
         {
+            if (!IPAddress.IsLoopback(options.AdminBind))
+            {
+                Log.AdminExposed(loggerFactory.CreateLogger<SluiceServer>(), new IPEndPoint(options.AdminBind, options.AdminPort));
+            }
             admin = BuildAdmin(options, plans, loop, telemetry, logging);
             try
             {
@@ -157,6 +162,8 @@ public sealed class SluiceServer : IAsyncDisposable
                         {
                             var serverName = context.ClientHelloInfo.ServerName;
                             var tls = plans.Current.Certificates.Find(serverName) ?? throw TlsContext.NoCertificateFor(serverName);
+                            // Set once per connection: its requests are served only by hosts of this scope.
+                            context.Connection.Features.Set(tls.Scope);
                             return ValueTask.FromResult(tls.Options);
                         },
                     });
@@ -182,6 +189,7 @@ public sealed class SluiceServer : IAsyncDisposable
         ConfigureLogging(builder, logging);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.AdminBind, options.AdminPort));
         var app = builder.Build();
+        app.Use(AdminEndpoints.RefuseForeignHostsAsync);
         AdminEndpoints.Map(app, plans, loop);
         telemetry.Metrics.ObserveEndpoints(() => plans.Current.Clusters.Values.SelectMany(cluster =>
             cluster.Endpoints.Select(e => (cluster.Plan.Name, e.Prefix["http://".Length..], e.IsHealthy && !e.IsEjected(Stopwatch.GetTimestamp()), e.ActiveRequests))));
@@ -204,6 +212,12 @@ public sealed class SluiceServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // YARP logs each failed forward with a stack trace; the ErrorResponder logs one line instead.
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.None);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.AdminExposed, Level = LogLevel.Warning, Message = "The admin API listens on {Endpoint}, not on loopback: it is unauthenticated and shows the whole configuration; expose it only on a trusted network")]
+        public static partial void AdminExposed(ILogger logger, IPEndPoint endpoint);
     }
 
     private static ILoggerFactory CreateLoggerFactory(ILoggerProvider? logging) => LoggerFactory.Create(factory =>

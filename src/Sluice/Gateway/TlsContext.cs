@@ -16,9 +16,10 @@ internal sealed class TlsContext : IDisposable
     private readonly X509Certificate2 _certificate;
     private readonly X509Certificate2Collection? _clientAuthorities;
 
-    public TlsContext(TlsPlan plan)
+    public TlsContext(TlsPlan plan, TlsScope scope)
     {
         Plan = plan;
+        Scope = scope;
         _certificate = X509Certificate2.CreateFromPem(plan.CertificatePem, plan.KeyPem);
         var chain = new X509Certificate2Collection();
         chain.ImportFromPem(plan.CertificatePem);
@@ -36,17 +37,30 @@ internal sealed class TlsContext : IDisposable
             ClientCertificateRequired = _clientAuthorities is not null,
             RemoteCertificateValidationCallback = _clientAuthorities is null ? null : ValidateClient,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            EnabledSslProtocols = SupportedProtocols,
         };
     }
 
+    /// <summary>
+    /// TLS 1.2 and 1.3 only, for clients and upstreams alike, pinned here rather than left to the
+    /// platform's defaults (which an old OpenSSL configuration may widen).
+    /// </summary>
+    public const SslProtocols SupportedProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+
     public TlsPlan Plan { get; }
+
+    /// <summary>The virtual hosts a connection made with this context may reach.</summary>
+    public TlsScope Scope { get; }
 
     public SslServerAuthenticationOptions Options { get; }
 
-    /// <summary>mTLS: the client's certificate must chain to the configured CA, and to nothing else.</summary>
+    /// <summary>
+    /// mTLS: the client's certificate must chain to the configured CA, and to nothing else, and be
+    /// issued for client authentication.
+    /// </summary>
     private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        return certificate is not null && CustomTrust.ChainsTo(_clientAuthorities!, certificate, chain);
+        return certificate is not null && CustomTrust.ChainsTo(_clientAuthorities!, certificate, chain, CustomTrust.ClientAuthentication);
     }
 
     public void Dispose()

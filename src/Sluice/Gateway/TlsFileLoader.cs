@@ -19,7 +19,7 @@ internal static class TlsFileLoader
             any = true;
             try
             {
-                files[TlsFileRefs.ForPath(path)] = File.ReadAllBytes(path);
+                files[TlsFileRefs.ForPath(path)] = File.ReadAllBytes(TlsFileRefs.Resolve(snapshot, path));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -32,7 +32,7 @@ internal static class TlsFileLoader
     /// <summary>Size and modification time of every referenced file: a cheap change detector.</summary>
     public static string Stamp(ConfigSnapshot snapshot) => string.Join('|', TlsFileRefs.ReferencedPaths(snapshot).Select(path =>
     {
-        var info = new FileInfo(path);
+        var info = new FileInfo(TlsFileRefs.Resolve(snapshot, path));
         return info.Exists ? $"{path}:{info.Length}:{info.LastWriteTimeUtc.Ticks}" : $"{path}:missing";
     }));
 }

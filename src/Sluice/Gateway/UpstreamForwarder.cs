@@ -50,7 +50,7 @@ internal sealed class UpstreamForwarder(IHttpForwarder forwarder, GatewayOptions
             || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
         var retries = isUpgrade ? null : route.Plan.Retries;
         var attempts = 1 + (retries?.NumRetries ?? 0);
-        if (attempts > 1 && !await BufferBodyForRetriesAsync(context.Request))
+        if (attempts > 1 && !await BufferBodyForRetriesAsync(context))
         {
             attempts = 1;
         }
@@ -60,6 +60,7 @@ internal sealed class UpstreamForwarder(IHttpForwarder forwarder, GatewayOptions
         var budget = route.Plan.Timeout ?? RoutePlan.DefaultTimeout;
 
         var state = request;
+        state.FromTrustedProxy = IsTrustedProxy(context);
         state.Attempting(cluster.NextEndpoint());
         for (var attempt = 1; ; attempt++)
         {
@@ -106,16 +107,37 @@ internal sealed class UpstreamForwarder(IHttpForwarder forwarder, GatewayOptions
         }
     }
 
+    private bool IsTrustedProxy(HttpContext context)
+    {
+        var trusted = options.TrustedProxies;
+        if (trusted.Count == 0 || context.Connection.RemoteIpAddress is not { } peer)
+        {
+            return false;
+        }
+        peer = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+        for (var i = 0; i < trusted.Count; i++)
+        {
+            if (trusted[i].Contains(peer))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// A retried request must be sent again whole, so its body is kept in memory, up to a limit;
     /// a larger (or unknown-length) body is sent once, unretried.
     /// </summary>
-    private async ValueTask<bool> BufferBodyForRetriesAsync(HttpRequest request)
+    private async ValueTask<bool> BufferBodyForRetriesAsync(HttpContext context)
     {
+        var request = context.Request;
         var length = request.ContentLength;
         if (length is null)
         {
-            return !request.Headers.ContainsKey("transfer-encoding");
+            // Not just chunked HTTP/1.1: an HTTP/2 body needs neither content-length nor
+            // transfer-encoding. Kestrel knows whether a body follows.
+            return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false;
         }
         if (length > options.MaxRetryBufferBytes)
         {

@@ -4,7 +4,7 @@ using Sluice.Telemetry;
 namespace Sluice.Gateway;
 
 /// <summary>A virtual host of the active plan: its routes, ready to match in order.</summary>
-internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes, RequestLabels labels)
+internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes, RequestLabels labels, TlsScope? tlsScope)
 {
     public VirtualHostPlan Plan { get; } = plan;
 
@@ -15,4 +15,7 @@ internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes
 
     /// <summary>Metric labels of requests no route of this host matches.</summary>
     public RequestLabels Labels { get; } = labels;
+
+    /// <summary>Set for TLS hosts: HTTPS requests are served only on connections of this scope.</summary>
+    public TlsScope? TlsScope { get; } = tlsScope;
 }

@@ -16,6 +16,7 @@ public sealed record SluiceError(SluiceErrorCode Code, string Message)
     private static readonly FrozenDictionary<SluiceErrorCode, (int Status, string Name)> Codes = new Dictionary<SluiceErrorCode, (int, string)>
     {
         [SluiceErrorCode.NoVirtualService] = (404, "no_virtual_service"),
+        [SluiceErrorCode.MisdirectedRequest] = (421, "misdirected_request"),
         [SluiceErrorCode.NoRoute] = (404, "no_route"),
         [SluiceErrorCode.FunctionNotFound] = (404, "function_not_found"),
         [SluiceErrorCode.NoFunction] = (404, "no_function"),
@@ -48,6 +49,7 @@ public sealed record SluiceError(SluiceErrorCode Code, string Message)
         [SluiceErrorCode.NatsPayloadTooLarge] = (413, "nats_payload_too_large"),
         [SluiceErrorCode.NatsNoStream] = (404, "nats_no_stream"),
         [SluiceErrorCode.NatsPublishFailed] = (500, "nats_publish_failed"),
+        [SluiceErrorCode.AdminHostNotAllowed] = (403, "admin_host_not_allowed"),
     }.ToFrozenDictionary();
 
     /// <summary>The HTTP status the code is answered with.</summary>

@@ -8,6 +8,9 @@ namespace Sluice.Plan;
 public enum SluiceErrorCode
 {
     NoVirtualService,
+
+    /// <summary>The TLS session (SNI, client certificate) was made for another host than the request's Host.</summary>
+    MisdirectedRequest,
     NoRoute,
     FunctionNotFound,
     NoFunction,
@@ -45,4 +48,7 @@ public enum SluiceErrorCode
     NatsPayloadTooLarge,
     NatsNoStream,
     NatsPublishFailed,
+
+    /// <summary>The admin API refuses a Host that DNS could re-point (DNS rebinding).</summary>
+    AdminHostNotAllowed,
 }

@@ -19,4 +19,8 @@ public sealed record TlsPlan
 
     /// <summary>Lower-case SNI names (exact or leading-wildcard) this certificate answers for.</summary>
     public required ValueList<string> ServerNames { get; init; }
+
+    /// <summary>Names and whether mTLS is on; never the key (nor the PEM), whoever logs a plan.</summary>
+    public override string ToString() =>
+        $"TlsPlan {{ ServerNames = [{string.Join(", ", ServerNames)}], Certificate = <redacted>, Key = <redacted>, MutualTls = {ClientCaPem is not null} }}";
 }

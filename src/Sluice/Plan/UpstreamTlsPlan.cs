@@ -13,4 +13,10 @@ public sealed record UpstreamTlsPlan
     public string? ClientCertificatePem { get; init; }
 
     public string? ClientKeyPem { get; init; }
+
+    /// <summary>Which parts are set; never the key (nor the PEM), whoever logs a plan.</summary>
+    public override string ToString() =>
+        $"UpstreamTlsPlan {{ RootCa = {Redacted(RootCaPem)}, ClientCertificate = {Redacted(ClientCertificatePem)}, ClientKey = {Redacted(ClientKeyPem)} }}";
+
+    private static string Redacted(string? value) => value is null ? "none" : "<redacted>";
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Sluice.Security;
@@ -8,11 +9,17 @@ namespace Sluice.Security;
 /// </summary>
 internal static class CustomTrust
 {
+    /// <summary>The <c>clientAuth</c> extended key usage (RFC 5280 §4.2.1.12).</summary>
+    public const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
     /// <summary>
     /// True when <paramref name="certificate"/> chains to one of <paramref name="authorities"/>,
-    /// using the intermediates the peer presented in <paramref name="presented"/>.
+    /// using the intermediates the peer presented in <paramref name="presented"/>. With
+    /// <paramref name="requiredUsage"/>, the certificate must also name that extended key usage
+    /// itself: a certificate without the extension (valid for "any purpose" by RFC 5280) is
+    /// refused, so a CA's server certificates cannot pass as its clients.
     /// </summary>
-    public static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate certificate, X509Chain? presented)
+    public static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate certificate, X509Chain? presented, string? requiredUsage = null)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -23,6 +30,33 @@ internal static class CustomTrust
             chain.ChainPolicy.ExtraStore.AddRange(presented.ChainElements.Select(e => e.Certificate).ToArray());
         }
         using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        if (requiredUsage is not null)
+        {
+            if (!NamesUsage(leaf, requiredUsage))
+            {
+                return false;
+            }
+            // Intermediates that restrict their usages must allow it too.
+            chain.ChainPolicy.ApplicationPolicy.Add(new Oid(requiredUsage));
+        }
         return chain.Build(leaf);
+    }
+
+    private static bool NamesUsage(X509Certificate2 certificate, string usage)
+    {
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension is X509EnhancedKeyUsageExtension enhanced)
+            {
+                foreach (var oid in enhanced.EnhancedKeyUsages)
+                {
+                    if (oid.Value == usage)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 }

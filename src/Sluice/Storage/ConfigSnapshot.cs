@@ -23,6 +23,12 @@ public sealed record ConfigSnapshot
     /// <summary>Secrets by ref: flat string maps (<c>tls.crt</c>, <c>access_key</c>, …).</summary>
     public IReadOnlyDictionary<string, ValueMap> Secrets { get; init; } = new Dictionary<string, ValueMap>();
 
+    /// <summary>
+    /// The folder that relative paths in the config (<c>ssl_files</c>) resolve against: the config
+    /// folder of a file store. Null for stores without one (etcd, Kubernetes): the working directory.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
+
     /// <summary>Files (artifacts) by ref: raw bytes such as descriptor sets.</summary>
     public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Files { get; init; } = new Dictionary<string, ReadOnlyMemory<byte>>();
 }

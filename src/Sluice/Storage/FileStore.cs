@@ -49,7 +49,7 @@ public sealed class FileStore : IConfigStore
     public string ConfigDirectory => _folder.Root;
 
     public async Task<ConfigSnapshot> LoadAsync(CancellationToken cancellationToken) =>
-        (await ReadStateAsync(cancellationToken).ConfigureAwait(false)).Snapshot;
+        WithBaseDirectory((await ReadStateAsync(cancellationToken).ConfigureAwait(false)).Snapshot);
 
     public async IAsyncEnumerable<ConfigSnapshot> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -58,7 +58,7 @@ public sealed class FileStore : IConfigStore
         watcher.Attach();
         var state = await ReadStateAsync(cancellationToken).ConfigureAwait(false);
         var fingerprint = state.Fingerprint;
-        yield return state.Snapshot;
+        yield return WithBaseDirectory(state.Snapshot);
 
         while (true)
         {
@@ -68,9 +68,12 @@ public sealed class FileStore : IConfigStore
                 yield break;
             }
             fingerprint = next.Fingerprint;
-            yield return next.Snapshot;
+            yield return WithBaseDirectory(next.Snapshot);
         }
     }
+
+    /// <summary>Paths the config names (<c>ssl_files</c>) are relative to the config folder.</summary>
+    private ConfigSnapshot WithBaseDirectory(ConfigSnapshot snapshot) => snapshot with { BaseDirectory = _folder.Root };
 
     public async Task<IConfigObject> CreateAsync(IConfigObject obj, CancellationToken cancellationToken)
     {

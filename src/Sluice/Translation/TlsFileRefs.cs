@@ -12,9 +12,14 @@ public static class TlsFileRefs
 {
     private const string Prefix = "ssl-file:";
 
-    public static string ForPath(string path) => Prefix + Path.GetFullPath(path);
+    /// <summary>The ref of a path as the config writes it (the loader resolves it).</summary>
+    public static string ForPath(string path) => Prefix + path;
 
-    /// <summary>Every file the snapshot's virtual services name in <c>ssl_files</c>.</summary>
+    /// <summary>Where <paramref name="path"/> is on disk: relative paths are relative to the config folder.</summary>
+    public static string Resolve(ConfigSnapshot snapshot, string path) =>
+        Path.GetFullPath(path, snapshot.BaseDirectory ?? Directory.GetCurrentDirectory());
+
+    /// <summary>Every file the snapshot's virtual services name in <c>ssl_files</c>, as written.</summary>
     public static IEnumerable<string> ReferencedPaths(ConfigSnapshot snapshot) =>
         snapshot.VirtualServices
             .Select(v => v.SslConfig?.SslFiles)
@@ -22,6 +27,5 @@ public static class TlsFileRefs
             .SelectMany(f => new[] { f.TlsCert, f.TlsKey, f.RootCa })
             .OfType<string>()
             .Where(p => p.Length > 0)
-            .Select(Path.GetFullPath)
             .Distinct(StringComparer.Ordinal);
 }

@@ -88,6 +88,27 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void TrustedProxies_FlagAndEnvironment()
+    {
+        var fromFlag = RunCommand.ParseOptions(["--trusted-proxies", "10.0.0.0/8, 192.168.1.10,fd00::/8"], NoEnvironment);
+        var fromEnvironment = RunCommand.ParseOptions([], name => name == "SLUICE_TRUSTED_PROXIES" ? "127.0.0.1/32" : null);
+
+        Assert.Equal([IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("192.168.1.10/32"), IPNetwork.Parse("fd00::/8")], fromFlag.TrustedProxies);
+        Assert.Equal([IPNetwork.Parse("127.0.0.1/32")], fromEnvironment.TrustedProxies);
+        Assert.Empty(RunCommand.ParseOptions([], NoEnvironment).TrustedProxies);
+    }
+
+    [Theory]
+    [InlineData("proxy.internal")]
+    [InlineData("10.0.0.0/33")]
+    public void TrustedProxies_InvalidCidr_NamesTheFlag(string value)
+    {
+        var error = Assert.Throws<CliException>(() => RunCommand.ParseOptions(["--trusted-proxies", $"127.0.0.1,{value}"], NoEnvironment));
+
+        Assert.StartsWith($"--trusted-proxies: '{value}' is not a CIDR block", error.Message);
+    }
+
+    [Fact]
     public void Describe_OneLineWithEveryListener()
     {
         var line = RunCommand.Describe(new GatewayOptions(), httpPort: 8080, httpsPort: 8443, http2Port: null, adminPort: 19000);

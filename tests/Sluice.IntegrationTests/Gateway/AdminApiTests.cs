@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Sluice.Gateway;
-using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Hosting;
+using Sluice.IntegrationTests.Infrastructure;
+using Sluice.Plan;
 using Sluice.Storage;
 
 namespace Sluice.IntegrationTests.Gateway;
@@ -29,6 +31,62 @@ public sealed class AdminApiTests : GatewayTest
     {
         Assert.Equal("ok\n", await Gateway.Admin.GetStringAsync("/healthz"));
         Assert.Equal("ready\n", await Gateway.Admin.GetStringAsync("/readyz"));
+    }
+
+    [Theory]
+    [InlineData("evil.example")]
+    [InlineData("evil.example:19000")]
+    [InlineData("localhost.evil.example")]
+    public async Task Requests_for_other_host_names_are_refused(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/plan");
+        request.Headers.Host = host;
+
+        using var response = await Gateway.Admin.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("admin_host_not_allowed", response.Headers.GetValues(SluiceError.Header).Single());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("DNS rebinding", body);
+        Assert.DoesNotContain("default", body);
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("localhost:19000")]
+    [InlineData("LOCALHOST.")]
+    [InlineData("admin.localhost:19000")]
+    [InlineData("127.0.0.1:19000")]
+    [InlineData("10.1.2.3")]
+    [InlineData("[::1]:19000")]
+    public async Task Loopback_names_and_ip_literals_are_answered(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz");
+        request.Headers.Host = host;
+
+        using var response = await Gateway.Admin.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Admin_api_bound_beyond_loopback_logs_a_warning()
+    {
+        var logs = new RecordingLoggerProvider();
+        var exposed = new GatewayOptions { HttpPort = 0, Http2Port = 0, HttpsPort = 0, AdminPort = FreePorts.Next(), AdminBind = IPAddress.Any };
+        await using (await SluiceServer.StartAsync(exposed, new InMemoryStore(), SluicePlugins.Default, logs))
+        {
+        }
+        var loopbackLogs = new RecordingLoggerProvider();
+        await using (await SluiceServer.StartAsync(exposed with { AdminPort = FreePorts.Next(), AdminBind = IPAddress.Loopback }, new InMemoryStore(), SluicePlugins.Default, loopbackLogs))
+        {
+        }
+
+        var warning = Assert.Single(logs.Lines, line => line.Id.Name == "AdminExposed");
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("unauthenticated", warning.Message);
+        Assert.Contains($"0.0.0.0:{exposed.AdminPort}", warning.Message);
+        Assert.DoesNotContain(loopbackLogs.Lines, line => line.Id.Name == "AdminExposed");
     }
 
     [Fact]

@@ -48,6 +48,31 @@ public sealed class RetryTests : GatewayTest
     }
 
     [Fact]
+    public async Task H2c_body_of_unknown_length_is_sent_once_not_retried_empty()
+    {
+        Backend.FailNext(1);
+        var before = Backend.Requests;
+        using var client = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        // A stream of unknown length: HTTP/2 sends it without content-length (and without chunking).
+        using var body = new StreamContent(new UnknownLengthStream("stream me"u8.ToArray()));
+
+        using var response = await client.PostAsync($"http://127.0.0.1:{Gateway.Options.Http2Port}/retried", body);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, Backend.Requests - before);
+        lock (Backend.Bodies)
+        {
+            Assert.Equal("stream me", Backend.Bodies.Last());
+        }
+    }
+
+    /// <summary>Hides its length, so HttpClient cannot send a content-length.</summary>
+    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task Failures_beyond_the_budget_pass_the_last_5xx_on()
     {
         Backend.FailNext(3);

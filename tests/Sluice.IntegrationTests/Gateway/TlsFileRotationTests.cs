@@ -66,6 +66,39 @@ public sealed class TlsFileRotationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Relative_paths_resolve_against_the_config_folder_not_the_working_directory()
+    {
+        var (certificate, key) = _authority.Server("relative.example.com");
+        File.WriteAllText(Path.Combine(_dir, "certs", "relative.crt"), certificate);
+        File.WriteAllText(Path.Combine(_dir, "certs", "relative.key"), key);
+        Assert.False(File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "certs", "relative.crt")));
+        File.WriteAllText(Path.Combine(_dir, "virtualservices", "relative.yaml"), """
+            name: relative
+            domains: [relative.example.com]
+            ssl_config: { ssl_files: { tls_cert: certs/relative.crt, tls_key: ./certs/relative.key } }
+            routes:
+            - request_matcher: { path_prefix: / }
+              single_destination: { upstream: { name: backend } }
+            """);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var client = new TlsClient(_gateway.Options.HttpsPort, _authority);
+                await client.GetEchoAsync("relative.example.com", "/");
+                Assert.Contains("relative.example.com", client.ServerCertificate!.Subject);
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or System.Security.Authentication.AuthenticationException or IOException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     private void WriteCertificate()
     {
         var (certificate, key) = _authority.Server("files.example.com");

@@ -115,13 +115,40 @@ public sealed class TlsTests : GatewayTest
     [Fact]
     public async Task Mutual_tls_accepts_clients_of_the_ca_and_refuses_the_rest()
     {
+        using var stranger = new TestCertificates("Stranger CA");
+        await RequireClientCertificatesForAAsync();
+
+        using var member = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: _authority.ClientCertificate("member"));
+        Assert.Equal("a", (await member.GetEchoAsync("a.example.com", "/")).Headers["x-vs"]);
+        using var outsider = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: stranger.ClientCertificate("outsider"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => outsider.GetAsync("a.example.com", "/"));
+        // b has no tls.root: no client certificate asked for.
+        using var anonymousB = new TlsClient(Gateway.Options.HttpsPort, _authority);
+        Assert.Equal("b", (await anonymousB.GetEchoAsync("b.example.com", "/")).Headers["x-vs"]);
+    }
+
+    [Theory]
+    [InlineData("1.3.6.1.5.5.7.3.1")] // serverAuth only: e.g. one of the CA's server certificates
+    [InlineData]                       // no extended key usage at all ("any purpose")
+    public async Task Mutual_tls_refuses_certificates_of_the_ca_not_issued_for_client_authentication(params string[] usages)
+    {
+        await RequireClientCertificatesForAAsync();
+
+        using var wrongUsage = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: _authority.CertificateWithUsages("member", usages));
+        await Assert.ThrowsAsync<HttpRequestException>(() => wrongUsage.GetAsync("a.example.com", "/"));
+        using var clientAuth = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: _authority.CertificateWithUsages("member", "1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"));
+        Assert.Equal("a", (await clientAuth.GetEchoAsync("a.example.com", "/")).Headers["x-vs"]);
+    }
+
+    /// <summary>Adds <c>tls.root</c> to a's secret and waits until anonymous clients are refused.</summary>
+    private async Task RequireClientCertificatesForAAsync()
+    {
         var (certificate, key) = _authority.Server("a.example.com");
         Gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
         {
             ["a-tls"] = new([KeyValuePair.Create("tls.crt", certificate), KeyValuePair.Create("tls.key", key), KeyValuePair.Create("tls.root", _authority.CaPem)]),
             ["b-tls"] = Secret(_authority.Server("b.example.com")),
         });
-        using var stranger = new TestCertificates("Stranger CA");
         await WaitUntilAsync(async () =>
         {
             using var anonymous = new TlsClient(Gateway.Options.HttpsPort, _authority);
@@ -135,14 +162,6 @@ public sealed class TlsTests : GatewayTest
                 return true;
             }
         });
-
-        using var member = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: _authority.ClientCertificate("member"));
-        Assert.Equal("a", (await member.GetEchoAsync("a.example.com", "/")).Headers["x-vs"]);
-        using var outsider = new TlsClient(Gateway.Options.HttpsPort, _authority, clientCertificate: stranger.ClientCertificate("outsider"));
-        await Assert.ThrowsAsync<HttpRequestException>(() => outsider.GetAsync("a.example.com", "/"));
-        // b has no tls.root: no client certificate asked for.
-        using var anonymousB = new TlsClient(Gateway.Options.HttpsPort, _authority);
-        Assert.Equal("b", (await anonymousB.GetEchoAsync("b.example.com", "/")).Headers["x-vs"]);
     }
 
     [Fact]

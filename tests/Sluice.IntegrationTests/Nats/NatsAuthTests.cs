@@ -16,7 +16,7 @@ public sealed class NatsAuthTests
     public async Task Credentials_from_the_secret_are_used_and_wrong_ones_are_a_500(string serverAuth, string key, string value, string? password)
     {
         await using var nats = await NatsServer.StartAsync(serverAuth);
-        var logs = new CapturingLoggerProvider();
+        var logs = new RecordingLoggerProvider();
         await using var gateway = await GatewayFixture.StartAsync(logs: logs);
         var secret = new List<KeyValuePair<string, string>> { new(key, value) };
         if (password is not null)

@@ -14,7 +14,7 @@ public sealed class NatsPublishTests : IAsyncLifetime
 {
     private NatsServer _nats = null!;
     private GatewayFixture _gateway = null!;
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly RecordingLoggerProvider _logs = new();
     private RawNatsClient _observer = null!;
 
     public async Task InitializeAsync()

@@ -22,7 +22,7 @@ public sealed class NatsTlsTests
             await using var nats = await NatsServer.StartAsync($$"""
                 tls { cert_file: "{{certPath}}", key_file: "{{keyPath}}" }
                 """);
-            var logs = new CapturingLoggerProvider();
+            var logs = new RecordingLoggerProvider();
             await using var gateway = await GatewayFixture.StartAsync(logs: logs);
             gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["nats-ca"] = new([new("tls.root", rootPem)]) });
             await gateway.ApplyAsync($$"""
@@ -51,7 +51,7 @@ public sealed class NatsTlsTests
             Assert.Equal(HttpStatusCode.InternalServerError, untrusted.StatusCode);
             Assert.Equal("nats_unavailable", untrusted.Headers.GetValues("x-sluice-error").Single());
             Assert.Contains("not connected to NATS", text);
-            Assert.Contains(logs.Lines, line => line.Contains("certificate", StringComparison.OrdinalIgnoreCase));
+            Assert.Contains(logs.Lines, line => line.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase));
         }
         finally
         {

@@ -31,6 +31,9 @@ public sealed class TestCertificates : IDisposable
     /// <summary>A client certificate with its key, ready for an HttpClient.</summary>
     public X509Certificate2 ClientCertificate(string name) => Loaded(Client(name));
 
+    /// <summary>A certificate for <paramref name="name"/> with exactly these extended key usages (none: no extension).</summary>
+    public X509Certificate2 CertificateWithUsages(string name, params string[] usageOids) => Loaded(Issue([name], server: false, usageOids));
+
     /// <summary>A server certificate with its key, ready for a Kestrel listener.</summary>
     public X509Certificate2 ServerCertificate(params string[] names) => Loaded(Server(names));
 
@@ -41,13 +44,21 @@ public sealed class TestCertificates : IDisposable
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
     }
 
-    private (string, string) Issue(string[] names, bool server)
+    private (string, string) Issue(string[] names, bool server, string[]? usageOids = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [server ? new Oid("1.3.6.1.5.5.7.3.1") : new Oid("1.3.6.1.5.5.7.3.2")], false));
+        usageOids ??= [server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2"];
+        if (usageOids.Length > 0)
+        {
+            var usages = new OidCollection();
+            foreach (var usage in usageOids)
+            {
+                usages.Add(new Oid(usage));
+            }
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
+        }
         if (server)
         {
             var san = new SubjectAlternativeNameBuilder();

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Sluice.Api;
 using Sluice.Plan;
@@ -8,13 +7,6 @@ namespace Sluice.Plugins.Routing;
 /// <summary><c>add_request_headers</c>: set on every request the route forwards upstream, on every attempt.</summary>
 internal sealed record RequestHeadersFilter(ValueList<HeaderValuePlan> Added) : IRouteFilter, IForwardedRequestDecorator
 {
-    /// <summary>Headers .NET keeps on the content, not on the request (asking the request for them throws).</summary>
-    private static readonly FrozenSet<string> ContentHeaders = new[]
-    {
-        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length",
-        "Content-Location", "Content-MD5", "Content-Range", "Content-Type", "Expires", "Last-Modified",
-    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
-
     public Stage Stage => Stage.Request;
 
     public void Decorate(HttpContext context, HttpRequestMessage proxyRequest)
@@ -28,7 +20,7 @@ internal sealed record RequestHeadersFilter(ValueList<HeaderValuePlan> Added) : 
 
     private static void Add(HttpRequestMessage request, HeaderValuePlan header)
     {
-        if (ContentHeaders.Contains(header.Name))
+        if (ContentHeaderNames.All.Contains(header.Name))
         {
             if (request.Content is { } content)
             {

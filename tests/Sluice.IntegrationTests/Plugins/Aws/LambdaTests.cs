@@ -17,7 +17,7 @@ public sealed class LambdaTests : IAsyncLifetime
     private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private FakeLambda _lambda = null!;
     private GatewayFixture _gateway = null!;
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly RecordingLoggerProvider _logs = new();
 
     public async Task InitializeAsync()
     {

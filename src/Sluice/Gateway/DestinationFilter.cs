@@ -10,27 +10,22 @@ internal sealed class DestinationFilter(RouteState route) : IRouteFilter
 {
     public Stage Stage => Stage.Action;
 
-    public ValueTask<FilterResult> OnRequestAsync(RouteContext context)
+    public ValueTask OnRequestAsync(RouteContext context)
     {
         var request = (RouteRequest)context;
+        request.Answered();
         var destination = route.PickDestination();
         request.Chose(destination);
         request.Telemetry.Labels = destination.Labels;
         if (destination.Plan.Answer is { } answer)
         {
             SluiceErrorFeature.Set(request.HttpContext, answer);
-            return ValueTask.FromResult(FilterResult.Answered);
+            return ValueTask.CompletedTask;
         }
         request.Services.Telemetry.BeginCall(request.Telemetry);
-        var call = destination.Invoker is { } invoker
+        // Wrapped, not awaited: the call's task goes straight back to the middleware.
+        return new ValueTask(destination.Invoker is { } invoker
             ? invoker.InvokeAsync(request)
-            : request.Services.Forwarder.ForwardAsync(request, destination.Cluster!, route.Transformer);
-        return call.IsCompletedSuccessfully ? ValueTask.FromResult(FilterResult.Answered) : AnsweredAfter(call);
-    }
-
-    private static async ValueTask<FilterResult> AnsweredAfter(Task call)
-    {
-        await call;
-        return FilterResult.Answered;
+            : request.Services.Forwarder.ForwardAsync(request, destination.Cluster!, route.Transformer));
     }
 }

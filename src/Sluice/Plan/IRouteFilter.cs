@@ -11,9 +11,10 @@ public interface IRouteFilter
     Stage Stage { get; }
 
     /// <summary>
-    /// Looks at the request; returns <see cref="FilterResult.Answered"/> once it answered (or set a
-    /// <see cref="SluiceError"/>). Completes synchronously where it can: the pipeline awaits only
-    /// filters that did not.
+    /// Looks at the request. A filter that answers it (or sets a <see cref="SluiceError"/>) calls
+    /// <see cref="RouteContext.Answered"/>, and no later filter runs. Completes synchronously
+    /// where it can; the pipeline hands the last filter's task straight back, so an action that
+    /// goes asynchronous (the upstream call) costs the pipeline nothing.
     /// </summary>
-    ValueTask<FilterResult> OnRequestAsync(RouteContext context) => ValueTask.FromResult(FilterResult.Continue);
+    ValueTask OnRequestAsync(RouteContext context) => ValueTask.CompletedTask;
 }

@@ -38,6 +38,12 @@ public abstract class RouteContext
     /// <summary>Forwards to the cluster's endpoints as a plain route would, with <paramref name="transformer"/>.</summary>
     public abstract Task ForwardAsync(HttpTransformer transformer);
 
+    /// <summary>True once a filter answered the request: no later filter runs.</summary>
+    public bool IsAnswered { get; private set; }
+
+    /// <summary>Called by a filter that answered the request (or set a <see cref="SluiceError"/>).</summary>
+    public void Answered() => IsAnswered = true;
+
     /// <summary>Runs the route's response filters; for answers made without the forwarder (invokers, redirects).</summary>
     public void ApplyResponse() => Pipeline.ApplyResponse(this);
 }

@@ -3,7 +3,7 @@ namespace Sluice.Plan;
 /// <summary>
 /// A route's filters in stage order, split once into what runs on the request, on the response
 /// and on each forwarded request. Built when the plan is bound; a request walks arrays and
-/// allocates nothing here (an async step only when a filter did not complete synchronously).
+/// allocates nothing here (an async step only when a filter before the last did not complete synchronously).
 /// </summary>
 public sealed class RoutePipeline
 {
@@ -27,35 +27,31 @@ public sealed class RoutePipeline
     public ValueTask RunAsync(RouteContext context)
     {
         var filters = _request;
-        for (var i = 0; i < filters.Length; i++)
+        var last = filters.Length - 1;
+        for (var i = 0; i < last; i++)
         {
             var step = filters[i].OnRequestAsync(context);
             if (!step.IsCompletedSuccessfully)
             {
                 return AwaitRestAsync(step, i, context);
             }
-            if (step.Result == FilterResult.Answered)
+            if (context.IsAnswered)
             {
                 return ValueTask.CompletedTask;
             }
         }
-        return ValueTask.CompletedTask;
+        // The last filter (the action, normally) is handed back as is: no state machine here.
+        return last >= 0 ? filters[last].OnRequestAsync(context) : ValueTask.CompletedTask;
     }
 
     /// <summary>The slow path: filter <paramref name="index"/> went asynchronous; the rest run after it.</summary>
-    private async ValueTask AwaitRestAsync(ValueTask<FilterResult> pending, int index, RouteContext context)
+    private async ValueTask AwaitRestAsync(ValueTask pending, int index, RouteContext context)
     {
-        if (await pending == FilterResult.Answered)
-        {
-            return;
-        }
+        await pending;
         var filters = _request;
-        for (var i = index + 1; i < filters.Length; i++)
+        for (var i = index + 1; i < filters.Length && !context.IsAnswered; i++)
         {
-            if (await filters[i].OnRequestAsync(context) == FilterResult.Answered)
-            {
-                return;
-            }
+            await filters[i].OnRequestAsync(context);
         }
     }
 

@@ -8,23 +8,17 @@ internal sealed record DirectResponseFilter(DirectResponsePlan Direct) : IRouteF
 {
     public Stage Stage => Stage.Action;
 
-    public ValueTask<FilterResult> OnRequestAsync(RouteContext context)
+    public ValueTask OnRequestAsync(RouteContext context)
     {
         var response = context.HttpContext.Response;
         response.StatusCode = Direct.StatusCode;
         context.ApplyResponse();
+        context.Answered();
         if (Direct.Body is null)
         {
-            return ValueTask.FromResult(FilterResult.Answered);
+            return ValueTask.CompletedTask;
         }
         response.ContentType ??= "text/plain; charset=utf-8";
-        var write = response.WriteAsync(Direct.Body);
-        return write.IsCompletedSuccessfully ? ValueTask.FromResult(FilterResult.Answered) : AnsweredAfter(write);
-    }
-
-    private static async ValueTask<FilterResult> AnsweredAfter(Task write)
-    {
-        await write;
-        return FilterResult.Answered;
+        return new ValueTask(response.WriteAsync(Direct.Body));
     }
 }

@@ -8,10 +8,11 @@ internal sealed record RedirectFilter(RedirectPlan Redirect, RouteMatchPlan Matc
 {
     public Stage Stage => Stage.Action;
 
-    public ValueTask<FilterResult> OnRequestAsync(RouteContext context)
+    public ValueTask OnRequestAsync(RouteContext context)
     {
         Redirects.Write(context.HttpContext, Redirect, Match, context.HttpsPort);
         context.ApplyResponse();
-        return ValueTask.FromResult(FilterResult.Answered);
+        context.Answered();
+        return ValueTask.CompletedTask;
     }
 }

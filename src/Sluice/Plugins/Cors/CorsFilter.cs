@@ -15,14 +15,14 @@ internal sealed record CorsFilter(CorsPlan Plan) : IRouteFilter, IResponseFilter
 
     public Stage Stage => Stage.Request;
 
-    public ValueTask<FilterResult> OnRequestAsync(RouteContext context)
+    public ValueTask OnRequestAsync(RouteContext context)
     {
-        if (!context.IsPreflight)
+        if (context.IsPreflight)
         {
-            return ValueTask.FromResult(FilterResult.Continue);
+            AnswerPreflight(context.HttpContext);
+            context.Answered();
         }
-        AnswerPreflight(context.HttpContext);
-        return ValueTask.FromResult(FilterResult.Answered);
+        return ValueTask.CompletedTask;
     }
 
     private void AnswerPreflight(HttpContext context)

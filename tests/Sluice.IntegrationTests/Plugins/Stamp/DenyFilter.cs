@@ -8,15 +8,15 @@ internal sealed record DenyFilter(string Header) : IRouteFilter
 {
     public Stage Stage => Stage.Admission;
 
-    public ValueTask<FilterResult> OnRequestAsync(RouteContext context)
+    public ValueTask OnRequestAsync(RouteContext context)
     {
         var http = context.HttpContext;
-        if (!http.Request.Headers.ContainsKey(Header))
+        if (http.Request.Headers.ContainsKey(Header))
         {
-            return ValueTask.FromResult(FilterResult.Continue);
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            http.Response.Headers["x-denied-by"] = "stamp";
+            context.Answered();
         }
-        http.Response.StatusCode = StatusCodes.Status403Forbidden;
-        http.Response.Headers["x-denied-by"] = "stamp";
-        return ValueTask.FromResult(FilterResult.Answered);
+        return ValueTask.CompletedTask;
     }
 }

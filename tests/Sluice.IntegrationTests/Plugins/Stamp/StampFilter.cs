@@ -7,9 +7,9 @@ internal sealed record StampFilter(string Header, string Value) : IRouteFilter
 {
     public Stage Stage => Stage.Request;
 
-    public ValueTask<FilterResult> OnRequestAsync(RouteContext context)
+    public ValueTask OnRequestAsync(RouteContext context)
     {
         context.HttpContext.Request.Headers[Header] = Value;
-        return ValueTask.FromResult(FilterResult.Continue);
+        return ValueTask.CompletedTask;
     }
 }

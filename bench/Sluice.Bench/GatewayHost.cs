@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using Sluice.Gateway;
+using Sluice.Hosting;
 using Sluice.Storage;
 
 namespace Sluice.Bench;
@@ -49,7 +50,7 @@ internal static class GatewayHost
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
-        await using var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), logging: null, cancellationToken: stop.Token);
+        await using var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), SluicePlugins.Default, logging: null, cancellationToken: stop.Token);
         Console.WriteLine($"Sluice.Bench: gateway on {options.Bind}:{options.HttpPort}, admin on {options.AdminBind}:{options.AdminPort}, config {options.ConfigDir}");
         try
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sluice.Api;
+using Sluice.Hosting;
 using Sluice.Storage;
 using Sluice.Translation;
 
@@ -40,7 +41,7 @@ internal static class TranslateBenchmark
             Console.Error.WriteLine($"warning: {snapshot.LoadErrors.Count} load errors, first: {snapshot.LoadErrors[0]}");
         }
 
-        var translator = new Translator(PluginRegistry.Default);
+        var translator = new Translator(SluicePlugins.Default);
 
         watch.Restart();
         var result = translator.Translate(snapshot, TranslationState.Empty);

@@ -1,3 +1,4 @@
+using Sluice.Hosting;
 using Sluice.Storage;
 using Sluice.Translation;
 
@@ -7,5 +8,5 @@ namespace Sluice.Cli.Commands;
 internal static class OfflineTranslation
 {
     public static IReadOnlyList<ObjectReport> Judge(ConfigSnapshot snapshot) =>
-        new Translator(PluginRegistry.Default).Translate(snapshot, TranslationState.Empty).Reports;
+        new Translator(SluicePlugins.Default).Translate(snapshot, TranslationState.Empty).Reports;
 }

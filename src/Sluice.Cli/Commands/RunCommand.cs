@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Sluice.Etcd;
 using Sluice.Gateway;
+using Sluice.Hosting;
 using Sluice.Storage;
 
 namespace Sluice.Cli.Commands;
@@ -33,7 +34,7 @@ internal static class RunCommand
 
             var store = new FileStore(options.ConfigDir);
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin));
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin));
             discovery.Start(server);
             return await ServeAsync(context, options, server, options.ConfigDir, cancellationToken);
         });
@@ -53,7 +54,7 @@ internal static class RunCommand
         await using (election)
         {
             election.Start();
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken, leadership: election));
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election));
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }
     }

@@ -46,17 +46,18 @@ internal sealed class ActivePlan
     public IReadOnlyDictionary<string, ClusterState> Clusters { get; }
 
     /// <summary>
-    /// Binds a plan to run-time state, keeping every cluster state (and its connection pool) and
-    /// every TLS context whose plan did not change. Returns what the new plan no longer uses.
+    /// Binds a plan to run-time state, keeping every cluster state whose plan did not change and
+    /// every TLS context whose plan did not change; a changed cluster's new state takes over what
+    /// the change left alone (its connection pool, endpoints, invokers). Returns what the new
+    /// plan no longer uses, to dispose once requests still on it have finished.
     /// </summary>
     public static (ActivePlan Plan, IReadOnlyList<IAsyncDisposable> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory)
     {
         var clusters = new Dictionary<string, ClusterState>(StringComparer.Ordinal);
         foreach (var cluster in plan.Clusters)
         {
-            clusters[cluster.Name] = previous.Clusters.TryGetValue(cluster.Name, out var old) && old.Plan.Equals(cluster)
-                ? old
-                : new ClusterState(cluster, loggerFactory);
+            var old = previous.Clusters.GetValueOrDefault(cluster.Name);
+            clusters[cluster.Name] = old is not null && old.Plan.Equals(cluster) ? old : new ClusterState(cluster, old, loggerFactory);
         }
         var retired = new List<IAsyncDisposable>(
             previous.Clusters.Values.Where(c => !clusters.TryGetValue(c.Plan.Name, out var kept) || kept != c));

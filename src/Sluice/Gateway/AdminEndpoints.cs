@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Sluice.Api;
+using Sluice.Plan;
 
 namespace Sluice.Gateway;
 
@@ -43,8 +44,8 @@ internal static class AdminEndpoints
         var host = context.Request.Host;
         return !host.HasValue || IsLoopbackNameOrAddress(host.Host)
             ? next(context)
-            : GatewayAnswers.WriteAsync(context, 403, "admin_host_not_allowed",
-                $"the admin API answers only Host localhost, *.localhost or an IP address, not '{host.Host}' (a defence against DNS rebinding); call it as http://127.0.0.1:{context.Connection.LocalPort}");
+            : ErrorResponder.WriteAsync(context, new SluiceError(SluiceErrorCode.AdminHostNotAllowed,
+                $"the admin API answers only Host localhost, *.localhost or an IP address, not '{host.Host}' (a defence against DNS rebinding); call it as http://127.0.0.1:{context.Connection.LocalPort}"));
     }
 
     private static bool IsLoopbackNameOrAddress(string host)

@@ -1,49 +1,62 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
-using Sluice.Security;
 
 namespace Sluice.Gateway;
 
 /// <summary>
 /// A cluster at run time: its plan, one pooled HTTP client, and the endpoints to pick from.
-/// Kept across reloads while the cluster's plan stays equal, so its connections survive.
+/// Kept as is across reloads while the cluster's plan stays equal. When it changes, the next
+/// state takes over from this one whatever the change left alone (see <see cref="ClusterState(ClusterPlan, ClusterState?, ILoggerFactory)"/>),
+/// so adding a function or changing load balancing drops no connection and forgets no ejection.
 /// </summary>
 internal sealed class ClusterState : IAsyncDisposable
 {
     private readonly EndpointState[] _endpoints;
-    private readonly HealthChecker? _healthChecker;
+    private HealthChecker? _healthChecker;
     private volatile EndpointState[] _healthyEndpoints;
     private readonly Dictionary<string, IInvoker> _functionInvokers = new(StringComparer.Ordinal);
-    private uint _next;
-    private int _activeRequests;
-    private int _activeRetries;
+    private readonly Counters _counters;
     private long _nextReadmission = long.MaxValue;
     private readonly Lock _ejectionLock = new();
 
-    public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory)
+    /// <summary>What the next state took over (and so this one must not dispose).</summary>
+    private readonly HashSet<object> _handedOver = new(ReferenceEqualityComparer.Instance);
+
+    /// <param name="previous">
+    /// The state of the same upstream under the last plan, if any: its client is kept while the
+    /// transport settings are equal (as YARP's <c>ForwarderHttpClientFactory</c> keeps a cluster's
+    /// client), its endpoints (health, ejections, requests in flight) by address, its breaker
+    /// counters always, and its invokers (e.g. a NATS connection) while their spec and client are equal.
+    /// </param>
+    public ClusterState(ClusterPlan plan, ClusterState? previous, ILoggerFactory loggerFactory)
     {
         Plan = plan;
-        _endpoints = plan.Endpoints.Select(e => new EndpointState(e, plan)).ToArray();
+        _counters = previous?.HandOver(previous._counters) ?? new Counters();
+        _endpoints = plan.Endpoints.Select(e => previous?.TakeEndpoint(e, plan) ?? new EndpointState(e, plan)).ToArray();
         _healthyEndpoints = _endpoints;
-        Client = new HttpMessageInvoker(CreateHandler(plan));
+        var keepsClient = previous is not null && ClusterClientFactory.CanReuse(previous.Plan, plan);
+        Client = keepsClient ? previous!.HandOver(previous.Client) : ClusterClientFactory.Create(plan);
+        previous?.StopHealthChecks();
         if (plan.HealthCheck is { } healthCheck && _endpoints.Length > 0)
         {
             _healthChecker = new HealthChecker(this, healthCheck, loggerFactory.CreateLogger<HealthChecker>());
         }
         var services = new InvokerServices(plan, Client, loggerFactory);
-        Invoker = plan.Invoker?.CreateInvoker(services);
+        Invoker = keepsClient && previous!.Invoker is { } kept && Equals(previous.Plan.Invoker, plan.Invoker)
+            ? previous.HandOver(kept)
+            : plan.Invoker?.CreateInvoker(services);
         foreach (var function in plan.Functions)
         {
-            if (function.Invoker is not null)
+            if (function.Invoker is null)
             {
-                _functionInvokers[function.Name] = function.Invoker.CreateInvoker(services);
+                continue;
             }
+            _functionInvokers[function.Name] = keepsClient && previous!.Plan.Functions.Contains(function) && previous._functionInvokers.TryGetValue(function.Name, out var invoker)
+                ? previous.HandOver(invoker)
+                : function.Invoker.CreateInvoker(services);
         }
+        HealthChanged();
     }
 
     public ClusterPlan Plan { get; }
@@ -85,7 +98,7 @@ internal sealed class ClusterState : IAsyncDisposable
             LoadBalancingPolicy.LeastRequest => LeastLoaded(candidates),
             LoadBalancingPolicy.PowerOfTwo => PowerOfTwo(candidates),
             // Round robin also moves a retry on to the next endpoint.
-            _ => candidates[Interlocked.Increment(ref _next) % (uint)candidates.Length],
+            _ => candidates[Interlocked.Increment(ref _counters.Next) % (uint)candidates.Length],
         };
     }
 
@@ -96,26 +109,26 @@ internal sealed class ClusterState : IAsyncDisposable
     /// </summary>
     public bool TryAdmit()
     {
-        var active = Interlocked.Increment(ref _activeRequests);
+        var active = Interlocked.Increment(ref _counters.ActiveRequests);
         var limits = Plan.CircuitBreakers;
         if (limits is not null
             && (active > limits.MaxRequests
                 || (limits is { MaxConnections: { } connections, MaxPendingRequests: { } pending } && active > connections * _endpoints.Length + pending)))
         {
-            Interlocked.Decrement(ref _activeRequests);
+            Interlocked.Decrement(ref _counters.ActiveRequests);
             return false;
         }
         return true;
     }
 
-    public void Release() => Interlocked.Decrement(ref _activeRequests);
+    public void Release() => Interlocked.Decrement(ref _counters.ActiveRequests);
 
     /// <summary>Whether another retry fits under <c>max_retries</c> (checked before an attempt; approximate under races, as Envoy's is).</summary>
-    public bool RetryAllowed => Plan.CircuitBreakers?.MaxRetries is not { } max || Volatile.Read(ref _activeRetries) < max;
+    public bool RetryAllowed => Plan.CircuitBreakers?.MaxRetries is not { } max || Volatile.Read(ref _counters.ActiveRetries) < max;
 
-    public void RetryStarted() => Interlocked.Increment(ref _activeRetries);
+    public void RetryStarted() => Interlocked.Increment(ref _counters.ActiveRetries);
 
-    public void RetryEnded() => Interlocked.Decrement(ref _activeRetries);
+    public void RetryEnded() => Interlocked.Decrement(ref _counters.ActiveRetries);
 
     /// <summary>
     /// Recomputes the set of usable endpoints when a health check or an ejection changes, and
@@ -194,7 +207,7 @@ internal sealed class ClusterState : IAsyncDisposable
                 ties++;
             }
         }
-        var turn = (int)(Interlocked.Increment(ref _next) % (uint)ties);
+        var turn = (int)(Interlocked.Increment(ref _counters.Next) % (uint)ties);
         foreach (var candidate in candidates)
         {
             if (candidate.ActiveRequests == fewest && turn-- == 0)
@@ -213,102 +226,60 @@ internal sealed class ClusterState : IAsyncDisposable
         return second.ActiveRequests < first.ActiveRequests ? second : first;
     }
 
+    /// <summary>The endpoint at the same address with the same Host treatment, taken over by the next state.</summary>
+    private EndpointState? TakeEndpoint(EndpointPlan endpoint, ClusterPlan next)
+    {
+        foreach (var candidate in _endpoints)
+        {
+            if (candidate.Plan == endpoint && Plan.AutoHostRewrite == next.AutoHostRewrite)
+            {
+                return HandOver(candidate);
+            }
+        }
+        return null;
+    }
+
+    private T HandOver<T>(T piece) where T : notnull
+    {
+        lock (_handedOver)
+        {
+            _handedOver.Add(piece);
+        }
+        return piece;
+    }
+
+    /// <summary>A replaced state's probes stop at once: the next state probes the same endpoints.</summary>
+    private void StopHealthChecks()
+    {
+        var checker = Interlocked.Exchange(ref _healthChecker, null);
+        if (checker is not null)
+        {
+            _ = checker.DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>Disposes what this state owns and no later state took over.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_healthChecker is not null)
-        {
-            await _healthChecker.DisposeAsync();
-        }
+        StopHealthChecks();
         foreach (var invoker in _functionInvokers.Values.Append(Invoker))
         {
-            if (invoker is IAsyncDisposable disposable)
+            if (invoker is IAsyncDisposable disposable && !_handedOver.Contains(invoker))
             {
                 await disposable.DisposeAsync();
             }
         }
-        Client.Dispose();
+        if (!_handedOver.Contains(Client))
+        {
+            Client.Dispose();
+        }
     }
 
-    /// <summary>Proxy-safe settings: no ambient proxy, redirects, decompression or cookies.</summary>
-    private static SocketsHttpHandler CreateHandler(ClusterPlan plan)
+    /// <summary>Breaker and balancing counters: they outlive plan changes, as the requests they count do.</summary>
+    private sealed class Counters
     {
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = plan.ConnectTimeout,
-            MaxConnectionsPerServer = plan.CircuitBreakers?.MaxConnections ?? int.MaxValue,
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-            // Tracing headers are the gateway's own business, not the handler's.
-            ActivityHeadersPropagator = null,
-        };
-        if (plan.UseTls)
-        {
-            handler.ConnectCallback = TlsConnector(plan);
-        }
-        return handler;
-    }
-
-    /// <summary>
-    /// TLS to the upstream, done here rather than by the handler: the handler would take the SNI
-    /// name from the Host header, and Sluice keeps the client's Host while sending the upstream's
-    /// own name (or <c>tls.sni</c>) as SNI, as Envoy did. The handler then speaks plain HTTP/1.1
-    /// (or HTTP/2 with prior knowledge, for <c>use_http2</c>) over the encrypted stream, which
-    /// is why endpoint URLs stay <c>http://</c>.
-    /// </summary>
-    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> TlsConnector(ClusterPlan plan)
-    {
-        X509Certificate2Collection? authorities = null;
-        if (plan.Tls?.RootCaPem is { } rootCa)
-        {
-            authorities = [];
-            authorities.ImportFromPem(rootCa);
-        }
-        X509CertificateCollection? clientCertificates = null;
-        if (plan.Tls is { ClientCertificatePem: { } certificatePem, ClientKeyPem: { } keyPem })
-        {
-            using var ephemeral = X509Certificate2.CreateFromPem(certificatePem, keyPem);
-            // Reloaded from PKCS#12: TLS client authentication wants a key it can persist.
-            clientCertificates = [X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null)];
-        }
-        var protocols = new List<SslApplicationProtocol> { plan.UseHttp2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11 };
-
-        return async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                {
-                    TargetHost = plan.TlsServerName ?? context.DnsEndPoint.Host,
-                    ApplicationProtocols = protocols,
-                    ClientCertificates = clientCertificates,
-                    EnabledSslProtocols = TlsContext.SupportedProtocols,
-                    RemoteCertificateValidationCallback = authorities is null ? null : (_, certificate, chain, errors) => ChainsTo(authorities, certificate, chain, errors),
-                }, cancellationToken);
-                return tls;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        };
-    }
-
-    /// <summary>
-    /// Upstream verification against a configured CA: the chain must end there, and the name must
-    /// match (the only policy error the custom trust does not cover).
-    /// </summary>
-    private static bool ChainsTo(X509Certificate2Collection authorities, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        return certificate is not null
-            && !errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)
-            && CustomTrust.ChainsTo(authorities, certificate, chain);
+        public int ActiveRequests;
+        public int ActiveRetries;
+        public uint Next;
     }
 }

@@ -12,9 +12,8 @@ internal static class EventIds
     public const int TranslationFailed = 4;
     public const int WatchFailed = 5;
     public const int StatusWriteFailed = 6;
-    public const int ForwardingFailed = 7;
+    public const int GatewayError = 7;
     public const int EndpointHealthChanged = 8;
-    public const int FunctionEndpointFailed = 9;
     public const int AdminExposed = 10;
     public const int StoreUnreachable = 11;
     public const int StoreReconnected = 12;

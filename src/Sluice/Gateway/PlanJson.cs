@@ -99,7 +99,7 @@ internal static class PlanJson
             {
                 json.WriteStartObject("answer");
                 json.WriteNumber("status", answer.StatusCode);
-                json.WriteString("code", answer.Code);
+                json.WriteString("code", answer.Name);
                 json.WriteString("message", answer.Message);
                 json.WriteEndObject();
             }
@@ -139,7 +139,7 @@ internal static class PlanJson
             json.WriteString("regex_substitution", route.RegexSubstitution);
         }
         WriteOptional(json, "host_rewrite", route.HostRewrite);
-        json.WriteString("timeout", Api.Durations.Format(route.Timeout ?? RouteState.DefaultTimeout));
+        json.WriteString("timeout", Api.Durations.Format(route.Timeout ?? RoutePlan.DefaultTimeout));
         if (route.Retries is { } retries)
         {
             json.WriteStartObject("retries");

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
 using Sluice.Plan;
 using Sluice.Plugins.Events;
 
@@ -11,6 +12,12 @@ namespace Sluice.Gateway;
 /// </summary>
 internal static class RouteMatcher
 {
+    /// <summary>A CORS preflight: it may match a route whose methods leave OPTIONS out, when the route has CORS.</summary>
+    public static bool IsPreflight(HttpRequest request) =>
+        HttpMethods.IsOptions(request.Method)
+        && request.Headers.ContainsKey(HeaderNames.Origin)
+        && request.Headers.ContainsKey(HeaderNames.AccessControlRequestMethod);
+
     public static bool Matches(RouteState route, HttpRequest request, bool isPreflight)
     {
         var match = route.Plan.Match;

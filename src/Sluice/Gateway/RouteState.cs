@@ -7,13 +7,10 @@ namespace Sluice.Gateway;
 
 /// <summary>
 /// A route of the active plan with everything a request needs prepared: destinations bound to
-/// their cluster states, cumulative weights, the transformer and the forwarder settings.
+/// their cluster states, cumulative weights, the pipeline, the transformer and the forwarder settings.
 /// </summary>
 internal sealed class RouteState
 {
-    /// <summary>Envoy's default route timeout, which Gloo users relied on.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
-
     /// <summary>An upgraded connection (WebSocket) is long-lived: only idleness ends it.</summary>
     private static readonly TimeSpan UpgradeIdleTimeout = TimeSpan.FromMinutes(5);
 
@@ -33,8 +30,9 @@ internal sealed class RouteState
             _cumulativeWeights[i] = total;
         }
         Transformer = new RouteTransformer(plan);
+        Pipeline = new RoutePipeline(destinations.Length > 0 ? plan.Filters.Append(new DestinationFilter(this)) : plan.Filters);
         // A per-try timeout bounds each attempt's inactivity; the route timeout bounds the retries.
-        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? DefaultTimeout };
+        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? RoutePlan.DefaultTimeout };
         Http2RequestConfig = RequestConfig with { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         UpgradeRequestConfig = new ForwarderRequestConfig { ActivityTimeout = UpgradeIdleTimeout };
     }
@@ -42,6 +40,9 @@ internal sealed class RouteState
     public RoutePlan Plan { get; }
 
     public RouteTransformer Transformer { get; }
+
+    /// <summary>The plugins' filters in stage order, with the destination call as the action when the route has destinations.</summary>
+    public RoutePipeline Pipeline { get; }
 
     /// <summary>Metric labels of requests the route answers itself (CORS preflight).</summary>
     public RequestLabels Labels { get; }

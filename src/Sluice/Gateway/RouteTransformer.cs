@@ -1,7 +1,5 @@
-using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using Sluice.Api;
 using Sluice.Plan;
 using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -9,26 +7,13 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Sluice.Gateway;
 
 /// <summary>
-/// A route's request and response changes, prepared once per plan and shared by all its
-/// requests: path rewrite, Host, added and removed headers, CORS, and holding back a 5xx that
-/// will be retried.
+/// A route's forwarding changes, prepared once per plan and shared by all its requests: path
+/// rewrite, Host, forwarding headers and the pipeline's request decorators on the way up; on the
+/// way down, holding back a 5xx that will be retried, then the pipeline's response filters.
 /// </summary>
-internal sealed class RouteTransformer : HttpTransformer
+internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
 {
-    private readonly RoutePlan _route;
-    private readonly CorsPolicy? _cors;
-    private readonly bool _rewritesPath;
-    private readonly IForwardedRequestDecorator[] _decorators;
-
-    public RouteTransformer(RoutePlan route)
-    {
-        _route = route;
-        _decorators = route.PluginData.Values.OfType<IForwardedRequestDecorator>().ToArray();
-        _cors = route.Cors is null ? null : new CorsPolicy(route.Cors);
-        _rewritesPath = route.PrefixRewrite is not null || route.RegexRewrite is not null;
-    }
-
-    public CorsPolicy? Cors => _cors;
+    private readonly bool _rewritesPath = route.PrefixRewrite is not null || route.RegexRewrite is not null;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -38,9 +23,9 @@ internal sealed class RouteTransformer : HttpTransformer
         var path = _rewritesPath ? new PathString(RewritePath(request.Path.Value ?? "/")) : request.Path;
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, request.QueryString);
 
-        var state = httpContext.Features.Get<ProxyRequestState>()!;
+        var state = RequestOf(httpContext);
         // Envoy kept the client's Host unless told otherwise; Gloo rewrote it for DNS-named hosts.
-        proxyRequest.Headers.Host = _route.HostRewrite ?? state.Endpoint.HostHeader ?? request.Host.Value;
+        proxyRequest.Headers.Host = route.HostRewrite ?? state.EndpointState!.HostHeader ?? request.Host.Value;
 
         var incoming = request.Headers;
         if (incoming.Connection.Count > 0)
@@ -50,15 +35,7 @@ internal sealed class RouteTransformer : HttpTransformer
         SetForwardingHeaders(httpContext, proxyRequest, state.FromTrustedProxy);
         GatewayTracing.Inject(proxyRequest);
 
-        var added = _route.AddRequestHeaders;
-        for (var i = 0; i < added.Count; i++)
-        {
-            AddRequestHeader(proxyRequest, added[i]);
-        }
-        foreach (var decorator in _decorators)
-        {
-            decorator.Decorate(httpContext, proxyRequest);
-        }
+        state.Pipeline.Decorate(state, proxyRequest);
     }
 
     /// <summary>
@@ -116,7 +93,7 @@ internal sealed class RouteTransformer : HttpTransformer
                 // Content headers frame the body the gateway sends: not the client's to drop.
                 // NonValidated: a name that is no valid header name is skipped, not thrown on.
                 var name = option.ToString();
-                if (!ContentHeaders.Contains(name) && proxyRequest.Headers.NonValidated.Contains(name))
+                if (!ContentHeaderNames.All.Contains(name) && proxyRequest.Headers.NonValidated.Contains(name))
                 {
                     proxyRequest.Headers.Remove(name);
                 }
@@ -132,76 +109,22 @@ internal sealed class RouteTransformer : HttpTransformer
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        if (proxyResponse is not null && _route.Retries is { } retries && retries.RetriesStatus((int)proxyResponse.StatusCode))
+        var state = RequestOf(httpContext);
+        if (proxyResponse is not null && route.Retries is { } retries && retries.RetriesStatus((int)proxyResponse.StatusCode) && state.MayRetry)
         {
-            var state = httpContext.Features.Get<ProxyRequestState>()!;
-            if (state.MayRetry)
-            {
-                // Not copied: the caller resets the response and tries again.
-                state.RetryRequested = true;
-                return false;
-            }
+            // Not copied: the caller resets the response and tries again.
+            state.RetryRequested = true;
+            return false;
         }
 
         await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-
-        var headers = httpContext.Response.Headers;
-        var removed = _route.RemoveResponseHeaders;
-        for (var i = 0; i < removed.Count; i++)
-        {
-            headers.Remove(removed[i]);
-        }
-        AddResponseHeaders(headers, _route.AddResponseHeaders);
-        _cors?.Apply(httpContext);
+        state.ApplyResponse();
         return true;
     }
 
-    private string RewritePath(string path) => _route.RegexRewrite is { } regex
-        ? regex.Replace(path, _route.RegexSubstitution ?? "")
-        : PathRewrite.ReplacePrefix(_route.Match, _route.PrefixRewrite!, path);
+    private static RouteRequest RequestOf(HttpContext context) => (RouteRequest)context.Features.Get<RouteContext>()!;
 
-    /// <summary>A route's <c>add_response_headers</c>, on proxied answers and on the route's own answers alike.</summary>
-    internal static void AddResponseHeaders(IHeaderDictionary headers, ValueList<HeaderValuePlan> added)
-    {
-        for (var i = 0; i < added.Count; i++)
-        {
-            var header = added[i];
-            if (header.Append)
-            {
-                headers.Append(header.Name, header.Value);
-            }
-            else
-            {
-                headers[header.Name] = header.Value;
-            }
-        }
-    }
-
-    /// <summary>Headers .NET keeps on the content, not on the request (asking the request for them throws).</summary>
-    private static readonly FrozenSet<string> ContentHeaders = new[]
-    {
-        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length",
-        "Content-Location", "Content-MD5", "Content-Range", "Content-Type", "Expires", "Last-Modified",
-    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
-
-    private static void AddRequestHeader(HttpRequestMessage request, HeaderValuePlan header)
-    {
-        if (ContentHeaders.Contains(header.Name))
-        {
-            if (request.Content is { } content)
-            {
-                if (!header.Append)
-                {
-                    content.Headers.Remove(header.Name);
-                }
-                content.Headers.TryAddWithoutValidation(header.Name, header.Value);
-            }
-            return;
-        }
-        if (!header.Append)
-        {
-            request.Headers.Remove(header.Name);
-        }
-        request.Headers.TryAddWithoutValidation(header.Name, header.Value);
-    }
+    private string RewritePath(string path) => route.RegexRewrite is { } regex
+        ? regex.Replace(path, route.RegexSubstitution ?? "")
+        : PathRewrite.ReplacePrefix(route.Match, route.PrefixRewrite!, path);
 }

@@ -73,8 +73,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
     public static async Task<SluiceServer> StartAsync(
         GatewayOptions options,
         IConfigStore store,
+        PluginRegistry plugins,
         ILoggerProvider? logging = null,
-        PluginRegistry? plugins = null,
         CancellationToken cancellationToken = default,
         ILeadership? leadership = null,
         Action<IEndpointRouteBuilder>? mapAdmin = null)
@@ -83,8 +83,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
         var readiness = new ReadinessState(options.Role, leadership, store);
         var loggerFactory = CreateLoggerFactory(logging);
         var plans = new PlanHolder(loggerFactory);
-        var translator = new Translator(plugins ?? PluginRegistry.Default);
-        var telemetry = new GatewayTelemetry(options, loggerFactory);
+        var translator = new Translator(plugins);
+        var telemetry = new GatewayTelemetry(options.Tracing, options.AccessLog, options.Statsd, loggerFactory);
         var loop = new ConfigLoop(store, translator, plans, options.Role, leadership, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
 
         WebApplication? traffic = null;
@@ -200,8 +200,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var middleware = new ProxyMiddleware(
-            plans, app.Services.GetRequiredService<IHttpForwarder>(), options, telemetry, app.Services.GetRequiredService<ILogger<ProxyMiddleware>>());
+        var services = new ProxyServices(new UpstreamForwarder(app.Services.GetRequiredService<IHttpForwarder>(), options), telemetry, options.HttpsPort);
+        var middleware = new ProxyMiddleware(plans, services, new ErrorResponder(app.Services.GetRequiredService<ILogger<ErrorResponder>>()));
         app.Run(middleware.InvokeAsync);
         return app;
     }
@@ -237,7 +237,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         }
         // Kestrel's per-request chatter belongs to debugging sessions, not to a gateway's log.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // YARP logs each failed forward with a stack trace; ProxyMiddleware logs one line instead.
+        // YARP logs each failed forward with a stack trace; the ErrorResponder logs one line instead.
         builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.None);
         // A start failure (a port in use) reaches the caller, which says it in one line; the
         // host would log it again with a stack trace.

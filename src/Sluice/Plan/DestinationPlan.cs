@@ -13,5 +13,5 @@ public sealed record DestinationPlan
 
     public uint Weight { get; init; } = 1;
 
-    public GatewayAnswer? Answer { get; init; }
+    public SluiceError? Answer { get; init; }
 }

@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Http;
 namespace Sluice.Plan;
 
 /// <summary>
-/// Route plugin data (in <see cref="RoutePlan.PluginData"/>) that changes each forwarded request
-/// with values made per request, where static <see cref="RoutePlan.AddRequestHeaders"/> cannot
-/// (e.g. a CloudEvent's id and time). Applied after the route's own changes, on every attempt.
+/// A route filter that changes each request forwarded upstream over HTTP (added headers, a
+/// CloudEvent's id and time): applied after the route's own rewrite, on every attempt.
 /// </summary>
 public interface IForwardedRequestDecorator
 {

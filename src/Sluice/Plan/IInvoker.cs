@@ -6,5 +6,5 @@ namespace Sluice.Plan;
 /// </summary>
 public interface IInvoker
 {
-    Task InvokeAsync(InvocationContext context);
+    Task InvokeAsync(RouteContext context);
 }

@@ -6,6 +6,9 @@ namespace Sluice.Plan;
 /// <summary>One route, ready to serve: how it matches, where it goes, what it changes on the way.</summary>
 public sealed record RoutePlan
 {
+    /// <summary>Envoy's default route timeout, which Gloo users relied on.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>Stable, bounded name for logs and metrics: <c>&lt;virtual service&gt;/&lt;index&gt;</c>.</summary>
     public required string Name { get; init; }
 
@@ -46,8 +49,14 @@ public sealed record RoutePlan
     public ValueList<string> RemoveResponseHeaders { get; init; } = ValueList<string>.Empty;
 
     /// <summary>
-    /// What route plugins compiled from their <c>extensions</c> keys for invokers to read (e.g.
-    /// REST parameter extraction), by plugin name.
+    /// What route plugins compiled from their <c>extensions</c> keys for invokers and filters to
+    /// read (e.g. REST parameter extraction), by type.
     /// </summary>
-    public IReadOnlyDictionary<string, object> PluginData { get; init; } = new Dictionary<string, object>();
+    public RouteData Data { get; init; } = RouteData.Empty;
+
+    /// <summary>
+    /// What route plugins contributed to the route's pipeline, in the order they added them (the
+    /// gateway orders them by stage and adds the destination's upstream call as the action).
+    /// </summary>
+    public ValueList<IRouteFilter> Filters { get; init; } = ValueList<IRouteFilter>.Empty;
 }

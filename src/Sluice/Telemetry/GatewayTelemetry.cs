@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 using Sluice.Api;
-using Sluice.Gateway;
+using Sluice.Plan;
 
 namespace Sluice.Telemetry;
 
@@ -20,20 +20,20 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
     private readonly StatsdExporter? _statsd;
     private readonly bool _countBytes;
 
-    public GatewayTelemetry(GatewayOptions options, ILoggerFactory loggerFactory)
+    public GatewayTelemetry(TracingOptions tracing, AccessLogOptions accessLog, StatsdOptions statsd, ILoggerFactory loggerFactory)
     {
-        if (options.Tracing.Exporter != TracingExporter.None)
+        if (tracing.Exporter != TracingExporter.None)
         {
-            _tracing = new GatewayTracing(options.Tracing);
+            _tracing = new GatewayTracing(tracing);
         }
-        if (options.AccessLog.Path is not null)
+        if (accessLog.Path is not null)
         {
-            _accessLog = new AccessLogWriter(options.AccessLog, Metrics.AccessLogDropped, loggerFactory.CreateLogger<AccessLogWriter>());
+            _accessLog = new AccessLogWriter(accessLog, Metrics.AccessLogDropped, loggerFactory.CreateLogger<AccessLogWriter>());
             _countBytes = _accessLog.WantsBytesSent;
         }
-        if (options.Statsd.Host is not null)
+        if (statsd.Host is not null)
         {
-            _statsd = new StatsdExporter(options.Statsd, Metrics.StatsdDropped, loggerFactory.CreateLogger<StatsdExporter>());
+            _statsd = new StatsdExporter(statsd, Metrics.StatsdDropped, loggerFactory.CreateLogger<StatsdExporter>());
         }
     }
 
@@ -77,8 +77,8 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
         var labels = request.Labels;
         var duration = Stopwatch.GetElapsedTime(request.StartTimestamp, end);
         var upstream = request.CallTimestamp == 0 ? (TimeSpan?)null : Stopwatch.GetElapsedTime(request.CallTimestamp, end);
-        // Set by the forwarding loop; absent for answers and for invokers that do not forward.
-        var state = upstream is null ? null : context.Features.Get<ProxyRequestState>();
+        // Set once a route matched; its endpoint only by the forwarding loop.
+        var state = upstream is null ? null : context.Features.Get<RouteContext>();
         var retries = state?.Retries ?? 0;
 
         var bound = Metrics.Bind(labels);
@@ -97,7 +97,7 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
 
         if (_tracing is not null)
         {
-            GatewayTracing.Stop(request, status, state?.Endpoint.Prefix, retries);
+            GatewayTracing.Stop(request, status, state?.Endpoint, retries);
         }
         _statsd?.Record(new StatsdSample(labels, statusClass, duration.TotalMilliseconds, upstream?.TotalMilliseconds ?? double.NaN, retries, true));
         if (_accessLog is not null)
@@ -116,12 +116,12 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
                 DurationMs = duration.TotalMilliseconds,
                 UpstreamMs = upstream?.TotalMilliseconds,
                 Labels = labels,
-                Endpoint = state?.Endpoint.Prefix,
+                Endpoint = state?.Endpoint,
                 Retries = retries,
                 TraceId = _accessLog.WantsTraceId ? TraceIdOf(request, httpRequest) : null,
                 Client = context.Connection.RemoteIpAddress?.ToString(),
                 UserAgent = httpRequest.Headers.UserAgent,
-                Error = context.Response.Headers[Gateway.GatewayAnswers.ErrorHeader],
+                Error = context.Features.Get<ISluiceErrorFeature>()?.Error.Name,
             });
         }
     }

@@ -1,42 +1,13 @@
-using Sluice.Plugins.Aws;
-using Sluice.Plugins.Azure;
-using Sluice.Plugins.Cors;
-using Sluice.Plugins.Events;
-using Sluice.Plugins.Faas;
-using Sluice.Plugins.Google;
-using Sluice.Plugins.Kubernetes;
-using Sluice.Plugins.Nats;
-using Sluice.Plugins.Rest;
-using Sluice.Plugins.Routing;
-using Sluice.Plugins.Static;
-
 namespace Sluice.Translation;
 
 /// <summary>
-/// The plugins a translator runs, in the one place their order is fixed. Order matters for
-/// function plugins (the first to claim a spec wins) and route plugins (later ones see what
-/// earlier ones set); upstream plugins are chosen by type.
+/// The plugins a translator runs, indexed by capability. Order matters for function plugins
+/// (the first to claim a spec wins) and route plugins (later ones see what earlier ones set, and
+/// their filters keep that order within a stage); upstream plugins are chosen by type. The
+/// product's list lives in the composition root (<c>Sluice.Hosting.SluicePlugins</c>).
 /// </summary>
 public sealed class PluginRegistry
 {
-    public static PluginRegistry Default { get; } = new(
-    [
-        new StaticUpstreamPlugin(),
-        new KubernetesUpstreamPlugin(),
-        new RoutingExtensionsPlugin(),
-        new CorsPlugin(),
-        // Function plugins are asked in this order and the first to claim a spec wins: the ones
-        // tied to an upstream or service type come before REST, which also claims by spec shape.
-        new AwsPlugin(),
-        new AzureUpstreamPlugin(),
-        new GoogleUpstreamPlugin(),
-        new FaasFunctionPlugin(),
-        new RestFunctionPlugin(),
-        new RestRoutePlugin(),
-        new NatsServicePlugin(),
-        new CloudEventDeliveryPlugin(),
-    ]);
-
     public PluginRegistry(IReadOnlyList<ITranslatorPlugin> plugins)
     {
         Plugins = plugins;

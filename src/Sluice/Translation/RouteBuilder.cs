@@ -9,6 +9,15 @@ namespace Sluice.Translation;
 /// </summary>
 public sealed class RouteBuilder
 {
+    /// <summary>How the route matches (set before plugins run).</summary>
+    public RouteMatchPlan? Match { get; init; }
+
+    /// <summary>The route's own redirect answer, if it has one (set before plugins run).</summary>
+    public RedirectPlan? Redirect { get; init; }
+
+    /// <summary>The route's own fixed answer, if it has one (set before plugins run).</summary>
+    public DirectResponsePlan? DirectResponse { get; init; }
+
     public string? HostRewrite { get; set; }
 
     public TimeSpan? Timeout { get; set; }
@@ -23,8 +32,11 @@ public sealed class RouteBuilder
 
     public List<string> RemoveResponseHeaders { get; } = [];
 
-    /// <summary>Compiled route data for invokers, by plugin name (see <see cref="RoutePlan.PluginData"/>).</summary>
-    public Dictionary<string, object> PluginData { get; } = new(StringComparer.Ordinal);
+    /// <summary>Compiled route data for invokers and filters, by type (see <see cref="RoutePlan.Data"/>).</summary>
+    public RouteDataBuilder Data { get; } = new();
+
+    /// <summary>Filters for the route's pipeline (see <see cref="RoutePlan.Filters"/>).</summary>
+    public List<IRouteFilter> Filters { get; } = [];
 
     internal RoutePlan Build(string name, RouteMatchPlan match, ValueList<DestinationPlan> destinations, string? prefixRewrite) => new()
     {
@@ -39,6 +51,9 @@ public sealed class RouteBuilder
         AddRequestHeaders = new(AddRequestHeaders),
         AddResponseHeaders = new(AddResponseHeaders),
         RemoveResponseHeaders = new(RemoveResponseHeaders),
-        PluginData = new Dictionary<string, object>(PluginData, StringComparer.Ordinal),
+        Data = Data.Build(),
+        Filters = new(Filters),
+        Redirect = Redirect,
+        DirectResponse = DirectResponse,
     };
 }

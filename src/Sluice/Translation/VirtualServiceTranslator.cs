@@ -102,7 +102,7 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
                 diagnostics.Warning($"{field}.extensions.{property.Name}", "unknown extension, ignored");
             }
         }
-        var builder = new RouteBuilder();
+        var builder = new RouteBuilder { Match = match, Redirect = redirect, DirectResponse = directResponse };
         var routeDiagnostics = new Diagnostics();
         foreach (var plugin in plugins.RoutePlugins)
         {
@@ -142,8 +142,6 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
         }
         return builder.Build($"{serviceName}/{index}", match, destinations, prefixRewrite) with
         {
-            Redirect = redirect,
-            DirectResponse = directResponse,
             RegexRewrite = regexRewrite,
             RegexSubstitution = route.RegexRewrite?.Substitution,
         };
@@ -198,7 +196,7 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
         {
             var why = upstreams.WhyUnavailable(upstreamName);
             diagnostics.Warning(field, $"{why}; this route answers 503 until it is available");
-            return new DestinationPlan { Weight = weight, Answer = new GatewayAnswer(503, "upstream_unavailable", why) };
+            return new DestinationPlan { Weight = weight, Answer = new SluiceError(SluiceErrorCode.UpstreamUnavailable, why) };
         }
         if (destination.Function is { } function)
         {
@@ -206,7 +204,7 @@ internal sealed class VirtualServiceTranslator(PluginRegistry plugins)
             {
                 var why = $"function '{function.FunctionName}' was not found on upstream '{upstreamName}'";
                 diagnostics.Warning(field, $"{why}; this route answers 404 until it exists");
-                return new DestinationPlan { Weight = weight, Answer = new GatewayAnswer(404, "function_not_found", why) };
+                return new DestinationPlan { Weight = weight, Answer = new SluiceError(SluiceErrorCode.FunctionNotFound, why) };
             }
             return new DestinationPlan { Cluster = upstreamName, Function = function.FunctionName, Weight = weight };
         }

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Sluice.Gateway;
+using Sluice.Hosting;
 using Sluice.IntegrationTests.Infrastructure;
+using Sluice.Plan;
 using Sluice.Storage;
 
 namespace Sluice.IntegrationTests.Gateway;
@@ -43,7 +45,7 @@ public sealed class AdminApiTests : GatewayTest
         using var response = await Gateway.Admin.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("admin_host_not_allowed", response.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal("admin_host_not_allowed", response.Headers.GetValues(SluiceError.Header).Single());
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("DNS rebinding", body);
         Assert.DoesNotContain("default", body);
@@ -72,11 +74,11 @@ public sealed class AdminApiTests : GatewayTest
     {
         var logs = new RecordingLoggerProvider();
         var exposed = new GatewayOptions { HttpPort = 0, Http2Port = 0, HttpsPort = 0, AdminPort = FreePorts.Next(), AdminBind = IPAddress.Any };
-        await using (await SluiceServer.StartAsync(exposed, new InMemoryStore(), logs))
+        await using (await SluiceServer.StartAsync(exposed, new InMemoryStore(), SluicePlugins.Default, logs))
         {
         }
         var loopbackLogs = new RecordingLoggerProvider();
-        await using (await SluiceServer.StartAsync(exposed with { AdminPort = FreePorts.Next(), AdminBind = IPAddress.Loopback }, new InMemoryStore(), loopbackLogs))
+        await using (await SluiceServer.StartAsync(exposed with { AdminPort = FreePorts.Next(), AdminBind = IPAddress.Loopback }, new InMemoryStore(), SluicePlugins.Default, loopbackLogs))
         {
         }
 
@@ -92,7 +94,7 @@ public sealed class AdminApiTests : GatewayTest
     {
         // A store that never yields: the gateway is alive but not ready.
         var options = new GatewayOptions { Bind = IPAddress.Loopback, HttpPort = FreePorts.Next(), Http2Port = 0, HttpsPort = 0, AdminPort = FreePorts.Next() };
-        await using var server = await SluiceServer.StartAsync(options, new NeverReadyStore(), new XunitSilentLoggerProvider());
+        await using var server = await SluiceServer.StartAsync(options, new NeverReadyStore(), SluicePlugins.Default, new XunitSilentLoggerProvider());
         using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{options.AdminPort}") };
         Assert.Equal("ok\n", await admin.GetStringAsync("/healthz"));
         using var response = await admin.GetAsync("/readyz");

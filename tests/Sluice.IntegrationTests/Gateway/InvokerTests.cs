@@ -119,7 +119,7 @@ public sealed class InvokerTests : IAsyncLifetime
     {
         public IInvoker CreateInvoker(InvokerServices services) => this;
 
-        public Task InvokeAsync(InvocationContext context) => context.HttpContext.Response.WriteAsync(Greeting);
+        public Task InvokeAsync(RouteContext context) => context.HttpContext.Response.WriteAsync(Greeting);
     }
 
     private sealed record TagSpec(string Tag) : IInvokerSpec
@@ -129,7 +129,7 @@ public sealed class InvokerTests : IAsyncLifetime
 
     private sealed class TagInvoker(string tag) : IInvoker
     {
-        public Task InvokeAsync(InvocationContext context) => context.ForwardAsync(new TagTransformer(context.RouteTransformer, tag));
+        public Task InvokeAsync(RouteContext context) => context.ForwardAsync(new TagTransformer(context.RouteTransformer, tag));
     }
 
     private sealed class TagTransformer(HttpTransformer route, string tag) : HttpTransformer

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using Sluice.Api;
 using Sluice.Gateway;
+using Sluice.Hosting;
 using Sluice.Storage;
 using Sluice.Translation;
 
@@ -53,7 +54,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
                 HttpsPort = FreePorts.Next(),
                 AdminPort = FreePorts.Next(),
             };
-            var server = await SluiceServer.StartAsync(options, store, logs ?? new XunitSilentLoggerProvider(), plugins);
+            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, logs ?? new XunitSilentLoggerProvider());
             await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
             return new GatewayFixture(server, store, options);
         });

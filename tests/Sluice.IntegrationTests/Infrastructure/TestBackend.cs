@@ -39,6 +39,11 @@ internal sealed class TestBackend : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>TCP connections that carried a request so far (Kestrel's connection ids are unique).</summary>
+    public int Connections => _connectionIds.Count;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _connectionIds = new();
+
     /// <summary>Bodies of every request received, in order.</summary>
     public List<string> Bodies { get; } = [];
 
@@ -105,6 +110,7 @@ internal sealed class TestBackend : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        _connectionIds.TryAdd(context.Connection.Id, true);
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         context.Response.Headers["x-backend"] = Name;
@@ -156,6 +162,12 @@ internal sealed class TestBackend : IAsyncDisposable
         if (path.StartsWith("/status/", StringComparison.Ordinal))
         {
             context.Response.StatusCode = int.Parse(path["/status/".Length..]);
+        }
+        if (path.IndexOf("/sets-sluice-error/", StringComparison.Ordinal) is var at and >= 0)
+        {
+            // An upstream that happens to use the gateway's error header for its own purposes.
+            context.Response.StatusCode = 503;
+            context.Response.Headers["x-sluice-error"] = path[(at + "/sets-sluice-error/".Length)..];
         }
 
         context.Response.ContentType = "application/json";

@@ -83,6 +83,22 @@ public sealed class AccessLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upstream_that_sets_x_sluice_error_is_not_logged_as_a_gateway_error()
+    {
+        await using (var gateway = await StartGatewayAsync(new AccessLogOptions { Path = _path }))
+        {
+            using var response = await gateway.Client.GetAsync("/api/echo/sets-sluice-error/upstream_own_code");
+            // Passed on as the upstream sent it...
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("upstream_own_code", response.Headers.GetValues("x-sluice-error").Single());
+        }
+        // ...but the gateway did not fail: telemetry reads the gateway's error feature, not the header.
+        var line = Assert.Single(ReadLines());
+        Assert.Equal(503, line.GetProperty("status").GetInt32());
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
     public async Task Only_allowed_fields_are_written()
     {
         await using (var gateway = await StartGatewayAsync(new AccessLogOptions { Path = _path, Fields = new ValueList<string>(["status", "ROUTE", "method"]) }))

@@ -83,7 +83,7 @@ public sealed class FunctionTelemetryTests
     {
         public IInvoker CreateInvoker(InvokerServices services) => this;
 
-        public Task InvokeAsync(InvocationContext context) => Mode == "answer"
+        public Task InvokeAsync(RouteContext context) => Mode == "answer"
             ? context.HttpContext.Response.WriteAsync("answered")
             : context.ForwardAsync(context.RouteTransformer);
     }

@@ -19,7 +19,7 @@ public sealed class CloudEventDeliveryTranslationTests
     {
         var result = Translate(Route("{ deliver_as: binary, type: com.example.hook, source: /sluice/hooks, subject: github }"));
         Assert.Equal(Status.Accepted, result.StatusOf(ConfigKind.VirtualService, "vs"));
-        var data = result.Plan.VirtualHosts[0].Routes[0].PluginData["cloudevents"];
+        var data = result.Plan.VirtualHosts[0].Routes[0].Data.Get<CloudEventDelivery>();
         Assert.Equal(new CloudEventDelivery("com.example.hook", "/sluice/hooks", "github"), data);
     }
 

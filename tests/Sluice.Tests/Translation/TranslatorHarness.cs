@@ -1,4 +1,5 @@
 using Sluice.Api;
+using Sluice.Hosting;
 using Sluice.Storage;
 using Sluice.Translation;
 
@@ -7,7 +8,7 @@ namespace Sluice.Tests.Translation;
 /// <summary>YAML in, plan and verdicts out: the translator as users meet it.</summary>
 internal static class TranslatorHarness
 {
-    private static readonly Translator Translator = new(PluginRegistry.Default);
+    private static readonly Translator Translator = new(SluicePlugins.Default);
 
     public static ConfigSnapshot Snapshot(string yaml, params ConfigError[] loadErrors)
     {

@@ -184,7 +184,7 @@ public sealed class VirtualServiceTranslationTests
                 weight: 1
             """);
         Assert.Equal(("backend", 3u), (route.Destinations[0].Cluster, route.Destinations[0].Weight));
-        Assert.Equal((404, "function_not_found", 1u), (route.Destinations[1].Answer!.StatusCode, route.Destinations[1].Answer!.Code, route.Destinations[1].Weight));
+        Assert.Equal((404, "function_not_found", 1u), (route.Destinations[1].Answer!.StatusCode, route.Destinations[1].Answer!.Name, route.Destinations[1].Weight));
     }
 
 }

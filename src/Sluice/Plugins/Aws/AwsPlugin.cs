@@ -41,7 +41,7 @@ internal sealed class AwsPlugin : IUpstreamPlugin, IFunctionPlugin, IRoutePlugin
             ConnectTimeout = upstream.ConnectionTimeout ?? ClusterDefaults.ConnectTimeout,
             AutoHostRewrite = true,
             // A route to the upstream itself names no Lambda to invoke.
-            Invoker = new GatewayAnswerSpec(new GatewayAnswer(404, "no_function", $"no function present for AWS upstream '{upstream.Name}'")),
+            Invoker = new GatewayAnswerSpec(new SluiceError(SluiceErrorCode.NoFunction, $"no function present for AWS upstream '{upstream.Name}'")),
         };
     }
 
@@ -73,9 +73,9 @@ internal sealed class AwsPlugin : IUpstreamPlugin, IFunctionPlugin, IRoutePlugin
         {
             diagnostics.Error($"extensions.{ExecutionStyle}", $"invalid execution style provided. must be one of: sync|async, you gave: {style}");
         }
-        builder.PluginData[Name] = new LambdaRouteOptions(
+        builder.Data.Set(new LambdaRouteOptions(
             Async: style == "async",
             UnwrapAsApiGateway: extensions.Bool(UnwrapAsApiGateway) ?? false,
-            RequestAsApiGateway: extensions.Bool(RequestAsApiGateway) ?? false);
+            RequestAsApiGateway: extensions.Bool(RequestAsApiGateway) ?? false));
     }
 }

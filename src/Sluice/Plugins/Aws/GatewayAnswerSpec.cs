@@ -1,13 +1,15 @@
-using Sluice.Gateway;
 using Sluice.Plan;
 
 namespace Sluice.Plugins.Aws;
 
 /// <summary>An invoker that always gives the same gateway answer (e.g. a route that names no function).</summary>
-internal sealed record GatewayAnswerSpec(GatewayAnswer Answer) : IInvokerSpec, IInvoker
+internal sealed record GatewayAnswerSpec(SluiceError Answer) : IInvokerSpec, IInvoker
 {
     public IInvoker CreateInvoker(InvokerServices services) => this;
 
-    public Task InvokeAsync(InvocationContext context) =>
-        GatewayAnswers.WriteAsync(context.HttpContext, Answer.StatusCode, Answer.Code, Answer.Message);
+    public Task InvokeAsync(RouteContext context)
+    {
+        SluiceErrorFeature.Set(context.HttpContext, Answer);
+        return Task.CompletedTask;
+    }
 }

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Sluice.Gateway;
 using Sluice.Plan;
 
 namespace Sluice.Plugins.Aws;
@@ -16,12 +14,10 @@ namespace Sluice.Plugins.Aws;
 /// </summary>
 internal sealed class LambdaInvoker : IInvoker
 {
-    private const string RouteDataKey = "aws";
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
     private readonly LambdaInvokerSpec _spec;
     private readonly HttpMessageInvoker _client;
-    private readonly ILogger _logger;
     private readonly Uri _uri;
     private readonly string _host;
     private readonly SigV4Template _syncTemplate;
@@ -31,7 +27,6 @@ internal sealed class LambdaInvoker : IInvoker
     {
         _spec = spec;
         _client = services.Client;
-        _logger = services.LoggerFactory.CreateLogger<LambdaInvoker>();
         var endpoint = spec.Upstream.Endpoint;
         var path = $"/2015-03-31/functions/{Uri.EscapeDataString(spec.FunctionName)}/invocations";
         var query = spec.Qualifier is null ? "" : "Qualifier=" + Uri.EscapeDataString(spec.Qualifier);
@@ -49,13 +44,13 @@ internal sealed class LambdaInvoker : IInvoker
         new("x-amz-log-type", "None"),
     ];
 
-    public async Task InvokeAsync(InvocationContext context)
+    public async Task InvokeAsync(RouteContext context)
     {
         var http = context.HttpContext;
-        var options = context.Route.PluginData.TryGetValue(RouteDataKey, out var data) && data is LambdaRouteOptions o ? o : LambdaRouteOptions.Default;
+        var options = context.Route.Data.Get<LambdaRouteOptions>() ?? LambdaRouteOptions.Default;
         var limit = _spec.Upstream.MaxRequestBytes;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(context.Route.Timeout ?? RouteState.DefaultTimeout);
+        timeout.CancelAfter(context.Route.Timeout ?? RoutePlan.DefaultTimeout);
 
         ReadOnlyMemory<byte>? body;
         try
@@ -64,12 +59,15 @@ internal sealed class LambdaInvoker : IInvoker
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
         {
-            await AnswerUnlessGone(http, 400, "bad_request_body", "the request body could not be read");
+            if (!http.RequestAborted.IsCancellationRequested)
+            {
+                SluiceErrorFeature.Set(http, SluiceErrorCode.BadRequestBody, "the request body could not be read", e);
+            }
             return;
         }
         if (body is null)
         {
-            await GatewayAnswers.WriteAsync(http, 413, "body_too_large", $"the request body is larger than {limit} bytes, the limit for Lambda function '{_spec.FunctionName}'");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.BodyTooLarge, $"the request body is larger than {limit} bytes, the limit for Lambda function '{_spec.FunctionName}'");
             return;
         }
         var payload = options.RequestAsApiGateway ? ApiGatewayProxyEvent.Build(http, body.Value) : body.Value;
@@ -102,17 +100,17 @@ internal sealed class LambdaInvoker : IInvoker
         }
         catch (OperationCanceledException)
         {
-            await GatewayAnswers.WriteAsync(http, 504, "upstream_timeout", $"Lambda function '{_spec.FunctionName}' did not answer in time");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamTimeout, $"Lambda function '{_spec.FunctionName}' did not answer in time");
             return;
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
-            await GatewayAnswers.WriteAsync(http, 503, "upstream_connect_failure", $"could not connect to the Lambda endpoint {_spec.Upstream.Endpoint}");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamConnectFailure, $"could not connect to the Lambda endpoint {_spec.Upstream.Endpoint}");
             return;
         }
         catch (HttpRequestException)
         {
-            await GatewayAnswers.WriteAsync(http, 502, "upstream_reset", $"the Lambda endpoint {_spec.Upstream.Endpoint} reset the connection or sent an invalid response");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamReset, $"the Lambda endpoint {_spec.Upstream.Endpoint} reset the connection or sent an invalid response");
             return;
         }
         using (response)
@@ -121,19 +119,19 @@ internal sealed class LambdaInvoker : IInvoker
         }
     }
 
-    private async Task AnswerAsync(InvocationContext context, LambdaRouteOptions options, HttpResponseMessage response, byte[] result)
+    private async Task AnswerAsync(RouteContext context, LambdaRouteOptions options, HttpResponseMessage response, byte[] result)
     {
         var http = context.HttpContext;
         var status = (int)response.StatusCode;
         if (response.Headers.TryGetValues("x-amz-function-error", out var kind))
         {
-            await FailAsync(http, "lambda_function_error", $"Lambda function '{_spec.FunctionName}' failed", $"({string.Join(",", kind)}) {ErrorMessage(result, "errorMessage")}");
+            Fail(http, SluiceErrorCode.LambdaFunctionError, $"Lambda function '{_spec.FunctionName}' failed", $"({string.Join(",", kind)}) {ErrorMessage(result, "errorMessage")}");
             return;
         }
         if (status is < 200 or > 299)
         {
             // The Invoke API itself refused (signature, missing function, throttling): the gateway's fault or AWS's, never the client's.
-            await FailAsync(http, "lambda_error", $"Lambda refused to invoke '{_spec.FunctionName}' ({status})", ErrorMessage(result, "message"));
+            Fail(http, SluiceErrorCode.LambdaError, $"Lambda refused to invoke '{_spec.FunctionName}' ({status})", ErrorMessage(result, "message"));
             return;
         }
 
@@ -142,7 +140,7 @@ internal sealed class LambdaInvoker : IInvoker
         {
             // The Invoke API queued the event; there is no result to give.
             client.StatusCode = StatusCodes.Status202Accepted;
-            await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+            context.ApplyResponse();
             return;
         }
         if (options.UnwrapAsApiGateway)
@@ -150,11 +148,11 @@ internal sealed class LambdaInvoker : IInvoker
             var proxyResult = ApiGatewayProxyResult.TryRead(result, out var error);
             if (proxyResult is null)
             {
-                await FailAsync(http, "lambda_bad_proxy_result", $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result", error!);
+                Fail(http, SluiceErrorCode.LambdaBadProxyResult, $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result", error!);
                 return;
             }
             proxyResult.Apply(client);
-            await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+            context.ApplyResponse();
             if (proxyResult.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
             {
                 // These statuses have no body by definition; Kestrel refuses to write one.
@@ -166,17 +164,14 @@ internal sealed class LambdaInvoker : IInvoker
         }
         client.StatusCode = StatusCodes.Status200OK;
         client.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
-        await context.RouteTransformer.TransformResponseAsync(http, null, http.RequestAborted);
+        context.ApplyResponse();
         client.ContentLength = result.Length;
         await client.Body.WriteAsync(result, http.RequestAborted);
     }
 
     /// <summary>A 502 whose remote detail (the function's or AWS's own text) goes to the log only.</summary>
-    private Task FailAsync(HttpContext http, string code, string message, string detail)
-    {
-        RemoteErrorLog.FunctionFailed(_logger, _spec.FunctionName, code, detail);
-        return GatewayAnswers.WriteAsync(http, 502, code, message + " (details are in the gateway's log)");
-    }
+    private static void Fail(HttpContext http, SluiceErrorCode code, string message, string detail) =>
+        SluiceErrorFeature.Set(http, code, message + " (details are in the gateway's log)", detail: detail);
 
     /// <summary>The message field of an AWS JSON error, else the raw text (bounded).</summary>
     private static string ErrorMessage(byte[] body, string field)
@@ -201,7 +196,4 @@ internal sealed class LambdaInvoker : IInvoker
         var text = System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 1024)));
         return text.Length == 0 ? "(no message)" : text;
     }
-
-    private static Task AnswerUnlessGone(HttpContext http, int status, string code, string message) =>
-        http.RequestAborted.IsCancellationRequested ? Task.CompletedTask : GatewayAnswers.WriteAsync(http, status, code, message);
 }

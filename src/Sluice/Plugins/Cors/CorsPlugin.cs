@@ -54,5 +54,6 @@ internal sealed class CorsPlugin : IRoutePlugin
             diagnostics.Error("extensions.cors", "allow_credentials cannot be combined with allow_origin \"*\" (browsers refuse it)");
         }
         builder.Cors = plan;
+        builder.Filters.Add(new CorsFilter(plan));
     }
 }

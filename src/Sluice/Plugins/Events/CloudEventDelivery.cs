@@ -9,8 +9,10 @@ namespace Sluice.Plugins.Events;
 /// its Content-Type the data content type, and the attributes travel as <c>ce-*</c> headers. A
 /// request that already is a CloudEvent is passed on unchanged.
 /// </summary>
-internal sealed record CloudEventDelivery(string Type, string Source, string? Subject) : IForwardedRequestDecorator
+internal sealed record CloudEventDelivery(string Type, string Source, string? Subject) : IRouteFilter, IForwardedRequestDecorator
 {
+    public Stage Stage => Stage.Request;
+
     /// <summary>Key of the event id in <see cref="HttpContext.Items"/>: retries resend the same event.</summary>
     private static readonly object IdKey = new();
 

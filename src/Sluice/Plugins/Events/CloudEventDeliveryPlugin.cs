@@ -13,7 +13,7 @@ namespace Sluice.Plugins.Events;
 /// </summary>
 internal sealed class CloudEventDeliveryPlugin : IRoutePlugin
 {
-    public const string Key = "cloudevents";
+    private const string Key = "cloudevents";
 
     public string Name => "cloudevents";
 
@@ -65,7 +65,10 @@ internal sealed class CloudEventDeliveryPlugin : IRoutePlugin
         }
         if (valid)
         {
-            builder.PluginData[Name] = new CloudEventDelivery(type!, source!, subject);
+            var delivery = new CloudEventDelivery(type!, source!, subject);
+            // Read by destinations that do not forward over HTTP (NATS headers); a filter for those that do.
+            builder.Data.Set(delivery);
+            builder.Filters.Add(delivery);
         }
     }
 }

@@ -25,13 +25,13 @@ internal static class CloudEventRequests
     private static readonly string[] Required = ["id", "source", "specversion", "type"];
 
     /// <summary>Null when the request may be matched; otherwise the answer that refuses it.</summary>
-    public static async ValueTask<GatewayAnswer?> CheckAsync(HttpContext context)
+    public static async ValueTask<SluiceError?> CheckAsync(HttpContext context)
     {
         var request = context.Request;
         var mediaType = MediaType(request.ContentType);
         if (string.Equals(mediaType, BatchType, StringComparison.OrdinalIgnoreCase))
         {
-            return new GatewayAnswer(400, "cloudevents_batch_unsupported", "CloudEvents batch mode (application/cloudevents-batch+json) is not supported: send each event on its own, in binary or structured mode");
+            return new SluiceError(SluiceErrorCode.CloudEventsBatchUnsupported, "CloudEvents batch mode (application/cloudevents-batch+json) is not supported: send each event on its own, in binary or structured mode");
         }
         if (string.Equals(mediaType, StructuredType, StringComparison.OrdinalIgnoreCase))
         {
@@ -53,7 +53,7 @@ internal static class CloudEventRequests
         return CheckSpecVersion(headers["ce-specversion"].ToString());
     }
 
-    private static async ValueTask<GatewayAnswer?> ReadStructuredAsync(HttpContext context)
+    private static async ValueTask<SluiceError?> ReadStructuredAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentLength > MaxStructuredBytes)
@@ -100,14 +100,14 @@ internal static class CloudEventRequests
         }
     }
 
-    private static GatewayAnswer? CheckSpecVersion(string version) => version == "1.0"
+    private static SluiceError? CheckSpecVersion(string version) => version == "1.0"
         ? null
         : Malformed($"unsupported CloudEvents specversion '{version}': Sluice reads CloudEvents 1.0");
 
-    private static GatewayAnswer Malformed(string message) => new(400, "malformed_cloudevent", message);
+    private static SluiceError Malformed(string message) => new(SluiceErrorCode.MalformedCloudEvent, message);
 
-    private static GatewayAnswer TooLarge() =>
-        new(413, "cloudevent_too_large", $"a structured CloudEvent may be at most {MaxStructuredBytes} bytes");
+    private static SluiceError TooLarge() =>
+        new(SluiceErrorCode.CloudEventTooLarge, $"a structured CloudEvent may be at most {MaxStructuredBytes} bytes");
 
     private static string? MediaType(string? contentType) =>
         contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var parsed) ? parsed.MediaType : null;

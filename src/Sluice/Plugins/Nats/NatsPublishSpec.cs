@@ -16,6 +16,6 @@ internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream,
         var connection = new NatsConnection(Client, services.LoggerFactory.CreateLogger<NatsConnection>());
         // Connect now, not on the first request, so the first publish does not pay for it.
         connection.Start();
-        return new NatsPublisher(this, connection, services.LoggerFactory.CreateLogger<NatsPublisher>());
+        return new NatsPublisher(this, connection);
     }
 }

@@ -3,8 +3,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Sluice.Gateway;
 using Sluice.Plan;
 using Sluice.Plugins.Events;
 
@@ -16,28 +14,28 @@ namespace Sluice.Plugins.Nats;
 /// NATS) or acknowledged by a stream (JetStream). Everything else is a precise error answer;
 /// the server's own error text goes to the log, not to the client.
 /// </summary>
-internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connection, ILogger logger) : IInvoker, IAsyncDisposable
+internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connection) : IInvoker, IAsyncDisposable
 {
     private readonly NatsHeaderSelection _headers = new(spec.Headers);
     private readonly ConcurrentDictionary<string, byte[]?> _subjects = new(StringComparer.Ordinal);
 
-    public async Task InvokeAsync(InvocationContext context)
+    public async Task InvokeAsync(RouteContext context)
     {
         var http = context.HttpContext;
         if (context.FunctionName is not { } subjectName)
         {
-            await GatewayAnswers.WriteAsync(http, 404, "nats_subject_missing", "a NATS upstream is reached through a function destination: its function_name is the subject");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsSubjectMissing, "a NATS upstream is reached through a function destination: its function_name is the subject");
             return;
         }
         var subject = _subjects.GetOrAdd(subjectName, EncodeSubject);
         if (subject is null)
         {
-            await GatewayAnswers.WriteAsync(http, 500, "nats_invalid_subject", $"'{subjectName}' is not a valid NATS subject to publish to (no spaces, no wildcards, no empty tokens)");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsInvalidSubject, $"'{subjectName}' is not a valid NATS subject to publish to (no spaces, no wildcards, no empty tokens)");
             return;
         }
 
         ReadOnlyMemory<byte> headers = default;
-        var delivery = context.Route.PluginData.TryGetValue(CloudEventDeliveryPlugin.Key, out var data) ? data as CloudEventDelivery : null;
+        var delivery = context.Route.Data.Get<CloudEventDelivery>();
         if (!_headers.IsEmpty || delivery is not null)
         {
             // A route delivering requests as CloudEvents: the attributes become NATS headers.
@@ -50,7 +48,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         var limit = connection.MaxPayload - headers.Length;
         if (http.Request.ContentLength > limit)
         {
-            await AnswerTooLargeAsync(http);
+            FailTooLarge(http);
             return;
         }
 
@@ -63,7 +61,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
             body = buffer;
             if (length < 0)
             {
-                await AnswerTooLargeAsync(http);
+                FailTooLarge(http);
                 return;
             }
             var payload = body.AsMemory(0, length);
@@ -85,16 +83,15 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
         catch (NatsNotConnectedException e)
         {
             // The reason (a refused login, an unreachable host) is the connection's log warning.
-            await GatewayAnswers.WriteAsync(http, 500, "nats_unavailable", "not connected to NATS (the reason is in the gateway's log)");
-            RemoteErrorLog.FunctionFailed(logger, subjectName, "nats_unavailable", e.Message);
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsUnavailable, "not connected to NATS (the reason is in the gateway's log)", detail: e.Message);
         }
         catch (OperationCanceledException)
         {
-            await GatewayAnswers.WriteAsync(http, 408, "nats_timeout", $"NATS did not confirm the message on '{subjectName}' within {spec.OpTimeout.TotalMilliseconds:0} ms; it may or may not be stored");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsTimeout, $"NATS did not confirm the message on '{subjectName}' within {spec.OpTimeout.TotalMilliseconds:0} ms; it may or may not be stored");
         }
         catch (NatsException e)
         {
-            await FailAsync(http, subjectName, $"publishing to '{subjectName}' failed", e.Message);
+            Fail(http, $"publishing to '{subjectName}' failed", e.Message);
         }
         finally
         {
@@ -106,14 +103,11 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
     }
 
     /// <summary>A 500 nats_publish_failed whose remote detail goes to the log only.</summary>
-    private Task FailAsync(HttpContext http, string subject, string message, string detail)
-    {
-        RemoteErrorLog.FunctionFailed(logger, subject, "nats_publish_failed", detail);
-        return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", message + " (details are in the gateway's log)");
-    }
+    private static void Fail(HttpContext http, string message, string detail) =>
+        SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, message + " (details are in the gateway's log)", detail: detail);
 
-    private Task AnswerTooLargeAsync(HttpContext http) =>
-        GatewayAnswers.WriteAsync(http, 413, "nats_payload_too_large", $"the message (body and forwarded headers) is larger than the NATS server's max_payload of {connection.MaxPayload} bytes");
+    private void FailTooLarge(HttpContext http) =>
+        SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPayloadTooLarge, $"the message (body and forwarded headers) is larger than the NATS server's max_payload of {connection.MaxPayload} bytes");
 
     /// <summary>
     /// JetStream's answer: a PubAck (<c>{"stream":…,"seq":…}</c>) is passed on as the body; a
@@ -123,11 +117,13 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
     {
         if (reply.Status == 503)
         {
-            return GatewayAnswers.WriteAsync(http, 404, "nats_no_stream", $"no JetStream stream stores subject '{subject}' (nothing answered the publish)");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsNoStream, $"no JetStream stream stores subject '{subject}' (nothing answered the publish)");
+            return Task.CompletedTask;
         }
         if (reply.Status >= 400)
         {
-            return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"JetStream answered status {reply.Status} for '{subject}'");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"JetStream answered status {reply.Status} for '{subject}'");
+            return Task.CompletedTask;
         }
         try
         {
@@ -136,16 +132,19 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, NatsConnection connect
             if (root.TryGetProperty("error", out var error))
             {
                 var description = error.TryGetProperty("description", out var d) ? d.GetString() : error.GetRawText();
-                return FailAsync(http, subject, $"JetStream refused the message on '{subject}'", description ?? "");
+                Fail(http, $"JetStream refused the message on '{subject}'", description ?? "");
+                return Task.CompletedTask;
             }
             if (!root.TryGetProperty("stream", out _) || !root.TryGetProperty("seq", out _))
             {
-                return FailAsync(http, subject, $"unexpected JetStream answer for '{subject}'", Encoding.UTF8.GetString(reply.Payload));
+                Fail(http, $"unexpected JetStream answer for '{subject}'", Encoding.UTF8.GetString(reply.Payload));
+                return Task.CompletedTask;
             }
         }
         catch (JsonException)
         {
-            return GatewayAnswers.WriteAsync(http, 500, "nats_publish_failed", $"the answer for '{subject}' is not a JetStream PubAck (is a core subscriber listening on a JetStream subject?)");
+            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"the answer for '{subject}' is not a JetStream PubAck (is a core subscriber listening on a JetStream subject?)");
+            return Task.CompletedTask;
         }
         http.Response.StatusCode = 200;
         http.Response.ContentType = "application/json";

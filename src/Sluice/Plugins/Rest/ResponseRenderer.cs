@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Sluice.Gateway;
+using Sluice.Plan;
 using Sluice.Plugins.Rest.Templates;
 
 namespace Sluice.Plugins.Rest;
@@ -24,7 +24,7 @@ internal static class ResponseRenderer
             upstreamBody = await BodyBuffer.ReadAsync(stream, proxyResponse.Content.Headers.ContentLength, transformation.MaxBodyBytes, cancellationToken);
             if (upstreamBody is null)
             {
-                await GatewayAnswers.WriteAsync(httpContext, 502, "response_too_large", $"the upstream's response is larger than {transformation.MaxBodyBytes} bytes, the most a response template reads");
+                SluiceErrorFeature.Set(httpContext, SluiceErrorCode.ResponseTooLarge, $"the upstream's response is larger than {transformation.MaxBodyBytes} bytes, the most a response template reads");
                 return false;
             }
         }
@@ -42,8 +42,8 @@ internal static class ResponseRenderer
             {
                 // §4.3: response-side errors replace the response the way request-side ones do.
                 // A render over its caps is the upstream's data asking too much: a 502, as a too-large response is.
-                var limit = e.Code == TemplateRenderException.LimitCode;
-                await GatewayAnswers.WriteAsync(httpContext, limit ? 502 : 400, limit ? e.Code : TemplateRenderException.UndefinedCode, $"response transformation: {e.Message}");
+                var code = e.Code == TemplateRenderException.LimitCode ? SluiceErrorCode.ResponseTemplateTooLarge : SluiceErrorCode.TemplateError;
+                SluiceErrorFeature.Set(httpContext, code, $"response transformation: {e.Message}");
                 return false;
             }
         }

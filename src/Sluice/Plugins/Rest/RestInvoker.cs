@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Sluice.Gateway;
 using Sluice.Plan;
 using Sluice.Plugins.Rest.Templates;
 
@@ -12,16 +11,16 @@ namespace Sluice.Plugins.Rest;
 /// </summary>
 internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
 {
-    public Task InvokeAsync(InvocationContext context)
+    public Task InvokeAsync(RouteContext context)
     {
-        var route = context.Route.PluginData.TryGetValue(RestRouteData.Key, out var data) ? data as RestRouteData : null;
+        var route = context.Route.Data.Get<RestRouteData>();
         // A function whose spec is empty changes nothing: it forwards as a plain route would.
         return spec.ChangesNothing && route?.Response is null
             ? context.ForwardAsync(context.RouteTransformer)
             : RenderAndForwardAsync(context, route);
     }
 
-    private async Task RenderAndForwardAsync(InvocationContext context, RestRouteData? route)
+    private async Task RenderAndForwardAsync(RouteContext context, RestRouteData? route)
     {
         var http = context.HttpContext;
         var request = http.Request;
@@ -33,7 +32,7 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
             body = await BodyBuffer.ReadAsync(request.Body, request.ContentLength, spec.MaxBodyBytes, http.RequestAborted);
             if (body is null)
             {
-                await GatewayAnswers.WriteAsync(http, 413, "body_too_large", $"the request body is larger than {spec.MaxBodyBytes} bytes, the most function '{context.FunctionName}' reads");
+                SluiceErrorFeature.Set(http, SluiceErrorCode.BodyTooLarge, $"the request body is larger than {spec.MaxBodyBytes} bytes, the most function '{context.FunctionName}' reads");
                 return;
             }
         }
@@ -47,7 +46,7 @@ internal sealed class RestInvoker(RestFunctionSpec spec) : IInvoker
             }
             catch (TemplateRenderException e)
             {
-                await GatewayAnswers.WriteAsync(http, e.Status, e.Code, $"function '{context.FunctionName}': {e.Message}");
+                SluiceErrorFeature.Set(http, e.Code, $"function '{context.FunctionName}': {e.Message}");
                 return;
             }
         }

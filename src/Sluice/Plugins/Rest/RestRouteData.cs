@@ -1,8 +1,4 @@
 namespace Sluice.Plugins.Rest;
 
 /// <summary>What the REST route plugin compiled for one route, read by <see cref="RestInvoker"/> per request.</summary>
-internal sealed record RestRouteData(ParameterSet? Parameters, ResponseTransformation? Response)
-{
-    /// <summary>The key in <see cref="Plan.RoutePlan.PluginData"/>.</summary>
-    public const string Key = "rest";
-}
+internal sealed record RestRouteData(ParameterSet? Parameters, ResponseTransformation? Response);

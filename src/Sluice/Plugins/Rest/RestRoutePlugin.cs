@@ -50,7 +50,7 @@ internal sealed class RestRoutePlugin(long maxBodyBytes = RestFunctionPlugin.Def
         {
             diagnostics.Warning("extensions", $"'{Parameters}' and response transformations act on routes to REST functions; this route has no function destination, so they are ignored");
         }
-        builder.PluginData[RestRouteData.Key] = new RestRouteData(parameters, response);
+        builder.Data.Set(new RestRouteData(parameters, response));
     }
 
     private ResponseTransformation? ReadResponse(SpecReader extensions, string key, string paramsKey, Diagnostics diagnostics)

@@ -46,6 +46,14 @@ internal sealed class RoutingExtensionsPlugin : IRoutePlugin
                 diagnostics.Error($"extensions.{RemoveResponseHeaders}", $"'{name}' is not a valid header name");
             }
         }
+        if (builder.AddRequestHeaders.Count > 0)
+        {
+            builder.Filters.Add(new RequestHeadersFilter(new(builder.AddRequestHeaders)));
+        }
+        if (builder.AddResponseHeaders.Count > 0 || builder.RemoveResponseHeaders.Count > 0)
+        {
+            builder.Filters.Add(new ResponseHeadersFilter(new(builder.RemoveResponseHeaders), new(builder.AddResponseHeaders)));
+        }
 
         var maxRetries = extensions.Integer(MaxRetries, 0, 10);
         var retries = extensions.Object(Retries) is { } policy ? RetryPolicyReader.Read(policy, $"extensions.{Retries}", diagnostics) : null;

@@ -15,7 +15,7 @@ internal sealed class PathRewriteInvoker(PathRewriteSpec spec) : IInvoker
     private readonly PathString _path = new(spec.Path);
     private readonly HttpMethod? _method = spec.Method is null ? null : HttpMethod.Parse(spec.Method);
 
-    public Task InvokeAsync(InvocationContext context) =>
+    public Task InvokeAsync(RouteContext context) =>
         context.ForwardAsync(new Transformer(this, context.RouteTransformer));
 
     private sealed class Transformer(PathRewriteInvoker invoker, HttpTransformer route) : HttpTransformer

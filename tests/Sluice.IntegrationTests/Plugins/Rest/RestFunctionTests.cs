@@ -5,6 +5,7 @@ using Sluice.Api;
 using Sluice.Gateway;
 using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Plugins.Rest;
+using Sluice.Plan;
 using Sluice.Plugins.Rest.Templates;
 using Sluice.Plugins.Static;
 using Sluice.Translation;
@@ -165,7 +166,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
     {
         using var response = body is null ? await _gateway.Client.GetAsync("/petstore/findPet") : await PostAsync("/petstore/findPet", body);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(code, response.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal(code, response.Headers.GetValues(SluiceError.Header).Single());
         Assert.Contains($"function 'findPetById': {reason}", await response.Content.ReadAsStringAsync());
     }
 
@@ -301,7 +302,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
         var before = _echo.Requests;
         using var response = await PostAsync("/echo/lookup", JsonBody(("id", id)));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(TemplateRenderException.BadPathCode, response.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal("bad_path_value", response.Headers.GetValues(SluiceError.Header).Single());
         Assert.Equal(before, _echo.Requests);
     }
 
@@ -314,7 +315,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
 
         using var escaping = await PostAsync("/echo/lookup/raw", JsonBody(("file", "../../admin")));
         Assert.Equal(HttpStatusCode.BadRequest, escaping.StatusCode);
-        Assert.Equal(TemplateRenderException.BadPathCode, escaping.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal("bad_path_value", escaping.Headers.GetValues(SluiceError.Header).Single());
     }
 
     [Fact]
@@ -325,7 +326,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
         var items = "[" + string.Join(",", Enumerable.Repeat("\"ab\"", 700)) + "]";
         using var response = await PostAsync("/echo/nested", "{\"items\": " + items + "}");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(TemplateRenderException.LimitCode, response.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal("template_too_large", response.Headers.GetValues(SluiceError.Header).Single());
         Assert.Equal(before, _echo.Requests);
     }
 
@@ -340,7 +341,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
             : new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(json)));
         using var response = await _gateway.Client.PostAsync("/petstore/findPet", content);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("body_too_large", response.Headers.GetValues(GatewayAnswers.ErrorHeader).Single());
+        Assert.Equal("body_too_large", response.Headers.GetValues(SluiceError.Header).Single());
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class AwsTranslationTests
             """);
         Assert.Equal(StatusState.Accepted, result.StatusOf(ConfigKind.VirtualService, "default").State);
         var route = result.Plan.VirtualHosts[0].Routes[0];
-        Assert.Equal(new LambdaRouteOptions(isAsync, unwrap, asEvent), route.PluginData["aws"]);
+        Assert.Equal(new LambdaRouteOptions(isAsync, unwrap, asEvent), route.Data.Get<LambdaRouteOptions>());
     }
 
     [Fact]

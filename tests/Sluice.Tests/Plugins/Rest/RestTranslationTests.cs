@@ -127,7 +127,7 @@ public sealed class RestTranslationTests
                 response_params: { headers: { x-backend: 'b-{server}' } }
             """);
         Assert.Equal(StatusState.Accepted, result.StatusOf(ConfigKind.VirtualService, "default").State);
-        var data = Assert.IsType<RestRouteData>(result.Plan.VirtualHosts[0].Routes[0].PluginData[RestRouteData.Key]);
+        var data = Assert.IsType<RestRouteData>(result.Plan.VirtualHosts[0].Routes[0].Data.Get<RestRouteData>());
         Assert.Equal(["x-pet", "x-token"], data.Parameters!.Headers.Select(h => h.Name));
         Assert.Equal(["id"], data.Parameters.Headers[0].Pattern.Names);
         Assert.Null(data.Parameters.Headers[1].Pattern.Regex);

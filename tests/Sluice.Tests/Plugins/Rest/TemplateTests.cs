@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Sluice.Plan;
 using Sluice.Plugins.Rest.Templates;
 
 namespace Sluice.Tests.Plugins.Rest;
@@ -56,7 +57,7 @@ public sealed class TemplateTests
     public void Render_errors_carry_a_code(string source, string body, string code, string message)
     {
         var error = Assert.Throws<TemplateRenderException>(() => Render(source, body));
-        Assert.Equal(code, error.Code);
+        Assert.Equal(code, new SluiceError(error.Code, "").Name);
         Assert.Contains(message, error.Message);
     }
 
@@ -121,7 +122,7 @@ public sealed class TemplateTests
     {
         var error = Assert.Throws<TemplateRenderException>(() => RenderUrl(source, value));
         Assert.Equal(TemplateRenderException.BadPathCode, error.Code);
-        Assert.Equal(400, error.Status);
+        Assert.Equal(400, new SluiceError(error.Code, "").StatusCode);
     }
 
     [Fact]
@@ -137,7 +138,7 @@ public sealed class TemplateTests
         var template = Template.Parse("{% for a in items %}{% for b in items %}{{ a }}{{ b }}{% endfor %}{% endfor %}");
         Assert.Equal(32, template.Render(input, 32).Length);
         var error = Assert.Throws<TemplateRenderException>(() => template.Render(input, 31));
-        Assert.Equal((TemplateRenderException.LimitCode, 413), (error.Code, error.Status));
+        Assert.Equal((TemplateRenderException.LimitCode, 413), (error.Code, new SluiceError(error.Code, "").StatusCode));
     }
 
     [Fact]

@@ -1,9 +1,7 @@
-using Sluice.Plan;
-
-namespace Sluice.Gateway;
+namespace Sluice.Plan;
 
 /// <summary>The one rule for replacing a route's matched prefix, shared by forwarding and redirects.</summary>
-internal static class PathRewrite
+public static class PathRewrite
 {
     /// <summary>
     /// Replaces the matched prefix (or, for an exact route, the whole path). A replacement ending

@@ -1,0 +1,54 @@
+namespace Sluice.Plan;
+
+/// <summary>
+/// Every answer the gateway makes itself, as a value. Each code has one status and one stable
+/// <c>x-sluice-error</c> name (<see cref="SluiceError"/>); clients branch on the name, so a name
+/// never changes once released.
+/// </summary>
+public enum SluiceErrorCode
+{
+    NoVirtualService,
+
+    /// <summary>The TLS session (SNI, client certificate) was made for another host than the request's Host.</summary>
+    MisdirectedRequest,
+    NoRoute,
+    FunctionNotFound,
+    NoFunction,
+    UpstreamUnavailable,
+    NoHealthyUpstream,
+    CircuitBreakerOpen,
+    UpstreamConnectFailure,
+    UpstreamTlsFailure,
+    UpstreamTimeout,
+    UpstreamReset,
+    BadRequestBody,
+    BodyTooLarge,
+    ResponseTooLarge,
+    TemplateError,
+
+    /// <summary>A rendered path with a '.' or '..' segment made of the request's values.</summary>
+    BadPathValue,
+
+    /// <summary>A request template rendered past its size or loop cap: the request asked for too much.</summary>
+    TemplateTooLarge,
+
+    /// <summary>The same cap hit by a response template: the upstream's data asked for too much.</summary>
+    ResponseTemplateTooLarge,
+    CorsOriginNotAllowed,
+    MalformedCloudEvent,
+    CloudEventTooLarge,
+    CloudEventsBatchUnsupported,
+    LambdaFunctionError,
+    LambdaError,
+    LambdaBadProxyResult,
+    NatsSubjectMissing,
+    NatsInvalidSubject,
+    NatsUnavailable,
+    NatsTimeout,
+    NatsPayloadTooLarge,
+    NatsNoStream,
+    NatsPublishFailed,
+
+    /// <summary>The admin API refuses a Host that DNS could re-point (DNS rebinding).</summary>
+    AdminHostNotAllowed,
+}

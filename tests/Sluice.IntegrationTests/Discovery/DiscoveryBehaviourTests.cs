@@ -1,3 +1,4 @@
+using Sluice.Hosting;
 using Sluice.Api;
 using Sluice.Discovery;
 using Sluice.Storage;
@@ -106,7 +107,7 @@ public sealed class DiscoveryBehaviourTests : IAsyncLifetime
         Assert.Null(merged.Functions[0].Discovered);
         Assert.Equal("/mine/{{ petId }}", Discover.Get(merged.Functions[0], "path"));
 
-        var report = new Translator(PluginRegistry.Default).Translate(snapshot, TranslationState.Empty).Reports.Single(r => r.Name == "petstore");
+        var report = new Translator(SluicePlugins.Default).Translate(snapshot, TranslationState.Empty).Reports.Single(r => r.Name == "petstore");
         Assert.Equal(StatusState.Warning, report.Status.State);
         Assert.Contains("discovered function 'showPetById'", report.Status.Reason);
         Assert.Contains("shadowed by the user-written function", report.Status.Reason);

@@ -1,3 +1,4 @@
+using Sluice.Hosting;
 using Sluice.Api;
 using Sluice.Discovery;
 using Sluice.IntegrationTests.Infrastructure;
@@ -83,7 +84,7 @@ public sealed class DiscoveryIsolationTests : IAsyncLifetime
         AssertFailing(states["garbage"], "/system/functions", "not JSON");
 
         // The statuses say the same; the good upstream is accepted and serves its functions.
-        var result = new Translator(PluginRegistry.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty);
+        var result = new Translator(SluicePlugins.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty);
         foreach (var name in new[] { "invalid-json", "bad-ref", "huge", "hanging", "garbage" })
         {
             var status = result.Reports.Single(r => r.Name == name).Status;

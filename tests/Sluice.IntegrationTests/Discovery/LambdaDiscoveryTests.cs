@@ -1,3 +1,4 @@
+using Sluice.Hosting;
 using Sluice.Api;
 using Sluice.IntegrationTests.Infrastructure;
 using Sluice.IntegrationTests.Plugins.Aws;
@@ -55,7 +56,7 @@ public sealed class LambdaDiscoveryTests : IAsyncLifetime
         Assert.Equal("", Discover.Get(record.Functions.Single(f => f.Name == "echo:$LATEST"), "qualifier"));
 
         // The discovered functions are accepted by the Lambda plugin: the upstream translates clean.
-        var result = new Translator(PluginRegistry.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty);
+        var result = new Translator(SluicePlugins.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty);
         Assert.Equal(StatusState.Accepted, Assert.Single(result.Reports, r => r.Name == "lambda").Status.State);
         Assert.Equal(5, result.Plan.Clusters.Single(c => c.Name == "lambda").Functions.Count);
     }
@@ -70,7 +71,7 @@ public sealed class LambdaDiscoveryTests : IAsyncLifetime
         Assert.Equal("failing", state.State);
         Assert.Equal(1, _lambda.Refused);
         Assert.Contains("403", state.Message);
-        var result = new Translator(PluginRegistry.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty);
+        var result = new Translator(SluicePlugins.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty);
         var status = Assert.Single(result.Reports, r => r.Name == "lambda").Status;
         Assert.Equal(StatusState.Warning, status.State);
         Assert.Contains("InvalidSignatureException", status.Reason);

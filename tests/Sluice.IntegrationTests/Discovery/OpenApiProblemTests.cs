@@ -1,3 +1,4 @@
+using Sluice.Hosting;
 using Sluice.Api;
 using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Storage;
@@ -66,7 +67,7 @@ public sealed class OpenApiProblemTests
         Assert.Contains(record.Problems, p => p.StartsWith("operation POST /upload (upload): skipped", StringComparison.Ordinal) && p.Contains("application/x-www-form-urlencoded"));
         Assert.Contains(record.Problems, p => p.StartsWith("operation GET /items/{id} (clash): skipped, parameter clash", StringComparison.Ordinal) && p.Contains("'id'"));
 
-        var status = new Translator(PluginRegistry.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty).Reports.Single(r => r.Name == "mixed").Status;
+        var status = new Translator(SluicePlugins.Default).Translate(await store.LoadAsync(CancellationToken.None), TranslationState.Empty).Reports.Single(r => r.Name == "mixed").Status;
         Assert.Equal(StatusState.Warning, status.State);
         Assert.Contains("discovery: operation POST /upload (upload): skipped", status.Reason);
         Assert.Contains("discovery: operation GET /items/{id} (clash): skipped, parameter clash", status.Reason);

@@ -1,3 +1,4 @@
+using Sluice.Hosting;
 using Sluice.Api;
 using Sluice.Etcd;
 using Sluice.Gateway;
@@ -105,7 +106,7 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
         var log = new CapturingLogger();
         using var store = etcd.Store(prefix);
         var options = new GatewayOptions { Bind = System.Net.IPAddress.Loopback, HttpPort = 0, HttpsPort = 0, Http2Port = 0, AdminPort = 0 };
-        await using var server = await SluiceServer.StartAsync(options, store, log);
+        await using var server = await SluiceServer.StartAsync(options, store, SluicePlugins.Default, log);
         try
         {
             // The first attempt fails at its deadline (3 s here); then several retries' worth of time.

@@ -5,7 +5,7 @@ namespace Sluice.Tests.Architecture;
 
 /// <summary>
 /// The folder layering of DESIGN.md, enforced: Api → Storage, Plan → Translation (contracts) →
-/// Plugins → Gateway, Telemetry → Hosting → Cli. A folder may use folders below it, never one
+/// Plugins → Gateway, Telemetry, Discovery → Hosting → Cli. A folder may use folders below it, never one
 /// above it; plugins never use the host; Telemetry never uses Gateway; plugin folders never form
 /// a cycle. A new back-edge fails here, with its types named.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class LayeringTests
         ["Sluice.Storage", "Sluice.Plan"],
         ["Sluice.Translation"],
         ["Sluice.Plugins"],
-        ["Sluice.Gateway", "Sluice.Telemetry"],
+        ["Sluice.Gateway", "Sluice.Telemetry", "Sluice.Discovery"],
         ["Sluice.Hosting"],
     ];
 

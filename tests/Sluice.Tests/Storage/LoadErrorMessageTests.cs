@@ -1,3 +1,4 @@
+using Sluice.Hosting;
 using Sluice.Api;
 using Sluice.Storage;
 using Sluice.Translation;
@@ -17,7 +18,7 @@ public sealed class LoadErrorMessageTests : IDisposable
     private async Task<string> ReasonAsync(ConfigKind kind, string name)
     {
         var snapshot = await new FileStore(_dir.Path).LoadAsync(CancellationToken.None);
-        var result = new Translator(PluginRegistry.Default).Translate(snapshot, TranslationState.Empty);
+        var result = new Translator(SluicePlugins.Default).Translate(snapshot, TranslationState.Empty);
         return result.Reports.Single(r => r.Kind == kind && r.Name == name).Status.Reason!;
     }
 

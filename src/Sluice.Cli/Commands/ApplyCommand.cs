@@ -18,15 +18,20 @@ internal static class ApplyCommand
             HelpName = "FILE",
             Required = true,
         };
-        var configDir = ConfigDirOption.Create();
-        var command = new Command("apply", "Create or update objects from a file") { file, configDir };
+        var storeFlags = new StoreFlags();
+        var command = new Command("apply", "Create or update objects from a file") { file };
+        foreach (var option in storeFlags.All)
+        {
+            command.Add(option);
+        }
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
             var path = parseResult.GetRequiredValue(file);
-            var dir = ConfigDirOption.ResolveExisting(parseResult, configDir, context);
+            var store = storeFlags.Open(parseResult, context);
+            using var disposable = store as IDisposable;
             var text = await ReadInputAsync(context, path, cancellationToken);
             var documents = ConfigCodec.ReadMixedDocuments(text, path);
-            return await ApplyAsync(context, Stores.OpenFiles(dir), documents, path, cancellationToken);
+            return await ApplyAsync(context, store, documents, path, cancellationToken);
         });
         return command;
     }

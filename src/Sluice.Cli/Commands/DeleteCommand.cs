@@ -11,20 +11,25 @@ internal static class DeleteCommand
         var kind = KindArgument.Create();
         var name = new Argument<string>("name") { Description = "The object to delete" };
         name.Validators.Add(KindArgument.RejectFlags);
-        var configDir = ConfigDirOption.Create();
-        var command = new Command("delete", "Delete an object") { kind, name, configDir };
+        var storeFlags = new StoreFlags();
+        var command = new Command("delete", "Delete an object") { kind, name };
+        foreach (var option in storeFlags.All)
+        {
+            command.Add(option);
+        }
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
-            var dir = ConfigDirOption.ResolveExisting(parseResult, configDir, context);
+            var store = storeFlags.Open(parseResult, context);
+            using var disposable = store as IDisposable;
             var objectKind = parseResult.GetValue(kind);
             var objectName = parseResult.GetRequiredValue(name);
             try
             {
-                await Stores.OpenFiles(dir).DeleteAsync(objectKind, objectName, cancellationToken);
+                await store.DeleteAsync(objectKind, objectName, cancellationToken);
             }
             catch (StoreNotFoundException)
             {
-                throw new CliException($"{KindArgument.Reference(objectKind, objectName)}: not found in {dir}");
+                throw new CliException($"{KindArgument.Reference(objectKind, objectName)}: not found in {storeFlags.Describe(parseResult, context)}");
             }
             context.Out.WriteLine($"{KindArgument.Reference(objectKind, objectName)} deleted");
             return ExitCodes.Success;

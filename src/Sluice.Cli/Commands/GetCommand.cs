@@ -31,13 +31,18 @@ internal static class GetCommand
                 result.AddError($"--output: '{value}' is not a format (table, yaml or json)");
             }
         });
-        var configDir = ConfigDirOption.Create();
+        var storeFlags = new StoreFlags();
 
-        var command = new Command("get", "List objects with their status") { kind, name, output, configDir };
+        var command = new Command("get", "List objects with their status") { kind, name, output };
+        foreach (var option in storeFlags.All)
+        {
+            command.Add(option);
+        }
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
-            var dir = ConfigDirOption.ResolveExisting(parseResult, configDir, context);
-            var snapshot = await Stores.OpenFiles(dir).LoadAsync(cancellationToken);
+            var store = storeFlags.Open(parseResult, context);
+            using var disposable = store as IDisposable;
+            var snapshot = await store.LoadAsync(cancellationToken);
             return Print(
                 context,
                 snapshot,

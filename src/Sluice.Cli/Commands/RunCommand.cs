@@ -19,15 +19,19 @@ internal static class RunCommand
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
             var options = binder.Resolve(parseResult, context);
-            if (!Directory.Exists(options.ConfigDir))
+            var onKubernetes = binder.Store.IsKubernetes(parseResult, context);
+            if (!onKubernetes && !Directory.Exists(options.ConfigDir))
             {
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
             }
+            var store = onKubernetes ? binder.Store.Open(parseResult, context) : new FileStore(options.ConfigDir);
+            using var disposable = store as IDisposable;
+            var source = onKubernetes ? binder.Store.Describe(parseResult, context) : options.ConfigDir;
 
-            var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), cancellationToken: cancellationToken);
+            var server = await SluiceServer.StartAsync(options, store, cancellationToken: cancellationToken);
             await using (server)
             {
-                context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort));
+                context.Out.WriteLine(Describe(options, server.HttpPort, server.HttpsPort, server.Http2Port, server.AdminPort, source));
                 try
                 {
                     await server.Completion.WaitAsync(cancellationToken);
@@ -63,7 +67,7 @@ internal static class RunCommand
     }
 
     /// <summary>The one line saying where the gateway listens: the listeners it actually bound (null = off).</summary>
-    internal static string Describe(GatewayOptions options, int? httpPort, int? httpsPort, int? http2Port, int? adminPort)
+    internal static string Describe(GatewayOptions options, int? httpPort, int? httpsPort, int? http2Port, int? adminPort, string? source = null)
     {
         var parts = new List<string>();
         if (httpPort is { } http)
@@ -84,6 +88,6 @@ internal static class RunCommand
         }
         var listeners = parts.Count == 0 ? "no listeners" : string.Join(", ", parts);
         var role = options.Role.ToString().ToLowerInvariant();
-        return $"sluice {VersionCommand.Version} ({role}) serving {options.ConfigDir}: {listeners}; Ctrl+C to stop";
+        return $"sluice {VersionCommand.Version} ({role}) serving {source ?? options.ConfigDir}: {listeners}; Ctrl+C to stop";
     }
 }

@@ -15,7 +15,10 @@ internal sealed class RunOptionsBinder
 {
     private static readonly GatewayOptions Defaults = new();
 
-    public Option<string?> ConfigDir { get; } = ConfigDirOption.Create();
+    /// <summary>Where configuration lives: <c>--config-dir</c>, or <c>--store kubernetes</c> and its flags.</summary>
+    public StoreFlags Store { get; } = new();
+
+    public Option<string?> ConfigDir => Store.ConfigDir;
 
     public Option<string?> Bind { get; } = Create("--bind", "ADDR", "Address the traffic listeners bind to", "all addresses");
 
@@ -36,7 +39,7 @@ internal sealed class RunOptionsBinder
 
     public TelemetryFlags Telemetry { get; } = new();
 
-    public IEnumerable<Option> All => [ConfigDir, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, .. Telemetry.All];
+    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, .. Telemetry.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {

@@ -23,6 +23,12 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
     private readonly CustomResources _resources;
     private readonly ILogger _logger;
 
+    /// <summary>
+    /// The namespace of each object of the last snapshot built: with --all-namespaces a verdict
+    /// or a delete by name must go where the object lives, not to --namespace.
+    /// </summary>
+    private volatile IReadOnlyDictionary<(ConfigKind, string), string> _homes = new Dictionary<(ConfigKind, string), string>();
+
     public KubernetesStore(KubernetesStoreOptions options, ILogger? logger = null)
         : this(options, KubernetesApi.Configure(options), logger)
     {
@@ -126,16 +132,18 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
     public Task DeleteAsync(ConfigKind kind, string name, CancellationToken cancellationToken) =>
         CallAsync(kind, name, async () =>
         {
-            await _api.DeleteAsync(_resources.ItemPath(kind, _options.Namespace, name), cancellationToken);
+            await _api.DeleteAsync(_resources.ItemPath(kind, HomeOf(kind, name), name), cancellationToken);
             return new JsonObject();
         });
 
     /// <summary>A merge patch of the status subresource: the spec and the user's fields are not touched.</summary>
     public Task WriteStatusAsync(ConfigKind kind, string name, Status status, CancellationToken cancellationToken) =>
-        CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Patch, _resources.ItemPath(kind, _options.Namespace, name) + "/status",
+        CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Patch, _resources.ItemPath(kind, HomeOf(kind, name), name) + "/status",
             new JsonObject { ["status"] = CustomResources.EncodeStatus(status) }, cancellationToken));
 
     public void Dispose() => _api.Dispose();
+
+    private string HomeOf(ConfigKind kind, string name) => _homes.GetValueOrDefault((kind, name)) ?? _options.Namespace;
 
     private string NamespaceOf(IConfigObject obj) => obj.Metadata.Namespace is { Length: > 0 } ns ? ns : _options.Namespace;
 
@@ -153,6 +161,7 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
     private ConfigSnapshot Build(IReadOnlyList<JsonObject> upstreams, IReadOnlyList<JsonObject> services, IReadOnlyList<JsonObject> secrets)
     {
         var errors = new List<ConfigError>();
+        var homes = new Dictionary<(ConfigKind, string), string>();
         List<T> Decode<T>(ConfigKind kind, IReadOnlyList<JsonObject> items) where T : IConfigObject
         {
             var objects = new List<T>();
@@ -160,6 +169,11 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
             foreach (var item in items)
             {
                 var decoded = _resources.Decode(kind, item);
+                if (decoded.Name is { } name && item["metadata"]?["namespace"]?.GetValue<string>() is { } ns)
+                {
+                    // Rejected objects too: their verdict goes where they live.
+                    homes.TryAdd((kind, name), ns);
+                }
                 if (decoded.Error is { } error)
                 {
                     errors.Add(error);
@@ -199,10 +213,13 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
                 errors.Add(new ConfigError("data is not base64") { Source = $"secrets/{secret["metadata"]?["namespace"]}/{name}" });
             }
         }
+        var upstreamObjects = Decode<Upstream>(ConfigKind.Upstream, upstreams);
+        var serviceObjects = Decode<VirtualService>(ConfigKind.VirtualService, services);
+        _homes = homes;
         return new ConfigSnapshot
         {
-            Upstreams = new(Decode<Upstream>(ConfigKind.Upstream, upstreams)),
-            VirtualServices = new(Decode<VirtualService>(ConfigKind.VirtualService, services)),
+            Upstreams = new(upstreamObjects),
+            VirtualServices = new(serviceObjects),
             LoadErrors = new(errors),
             Secrets = secretMaps,
         };

@@ -44,7 +44,11 @@ internal sealed partial class ResourceWatch(KubernetesApi api, string collection
                 {
                     await ListAsync(cancellationToken);
                 }
-                await WatchAsync(cancellationToken);
+                if (!await WatchAsync(cancellationToken))
+                {
+                    // Ended without a single line (an impatient proxy, say): pause rather than spin.
+                    await Task.Delay(retryDelay, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
             }
             catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.Gone)
             {
@@ -78,11 +82,14 @@ internal sealed partial class ResourceWatch(KubernetesApi api, string collection
         changed();
     }
 
-    private async Task WatchAsync(CancellationToken cancellationToken)
+    /// <summary>Follows one watch until it ends; false when it ended without delivering anything.</summary>
+    private async Task<bool> WatchAsync(CancellationToken cancellationToken)
     {
+        var delivered = false;
         var path = $"{collectionPath}?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(_resourceVersion ?? "")}";
         await foreach (var watchEvent in api.WatchAsync(path, cancellationToken))
         {
+            delivered = true;
             var type = watchEvent["type"]?.GetValue<string>();
             if (watchEvent["object"] is not JsonObject item)
             {
@@ -115,6 +122,7 @@ internal sealed partial class ResourceWatch(KubernetesApi api, string collection
                 changed();
             }
         }
+        return delivered;
     }
 
     private static string KeyOf(JsonObject item) =>

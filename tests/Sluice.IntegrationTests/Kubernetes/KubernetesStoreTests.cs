@@ -60,6 +60,22 @@ public sealed class KubernetesStoreTests
     }
 
     [Fact]
+    public async Task AllNamespaces_ServesEveryNamespace_AndWritesEachVerdictWhereItsObjectLives()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        await using var backend = await TestBackend.StartAsync();
+        api.Create(InNamespace(GlooManifests.Upstream("petstore", backend.Port), "team-a"));
+        api.Create(InNamespace(GlooManifests.VirtualService("default", "/pets", "petstore"), "team-b"));
+        using var store = new KubernetesStore(new KubernetesStoreOptions { AllNamespaces = true }, api.ClientConfiguration());
+        await using var gateway = await GatewayFixture.StartAsync(store: store);
+
+        await gateway.GetEchoAsync("/pets/1");
+
+        await WaitForStatusAsync(api, Upstreams, "petstore", "Accepted", "team-a");
+        await WaitForStatusAsync(api, VirtualServices, "default", "Accepted", "team-b");
+    }
+
+    [Fact]
     public async Task CutWatch_MissesNoChange_ResumingFromItsResourceVersion()
     {
         await using var api = await FakeKubernetesApiServer.StartAsync();
@@ -212,10 +228,16 @@ public sealed class KubernetesStoreTests
             port: {port}
         """).Single();
 
-    private static async Task<JsonObject> WaitForStatusAsync(FakeKubernetesApiServer api, string collection, string name, string state)
+    private static JsonObject InNamespace(JsonObject resource, string ns)
+    {
+        resource["metadata"]!["namespace"] = ns;
+        return resource;
+    }
+
+    private static async Task<JsonObject> WaitForStatusAsync(FakeKubernetesApiServer api, string collection, string name, string state, string ns = GlooManifests.Namespace)
     {
         JsonObject? status = null;
-        await WaitUntilAsync(() => (status = api.Get(collection, GlooManifests.Namespace, name)?["status"] as JsonObject)?["state"]?.GetValue<string>() == state,
+        await WaitUntilAsync(() => (status = api.Get(collection, ns, name)?["status"] as JsonObject)?["state"]?.GetValue<string>() == state,
             () => $"{name}: status {status?.ToJsonString() ?? "(none)"}, expected {state}");
         return status!;
     }

@@ -32,6 +32,17 @@ if ! command -v etcd >/dev/null; then
   fi
 fi
 
+# Deployment tests render deploy/kubernetes with `kubectl kustomize` (Debian package
+# `kubernetes-client`); without kubectl they fail, so install it here.
+if ! command -v kubectl >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    apt-cache show kubernetes-client >/dev/null 2>&1 || apt-get update -q >/dev/null
+    apt-get install -y -q kubernetes-client >/dev/null || echo "test.sh: could not install kubernetes-client; kustomize tests will fail" >&2
+  else
+    echo "test.sh: kubectl is missing and apt-get is not available; kustomize tests will fail" >&2
+  fi
+fi
+
 dotnet build Sluice.slnx -c Release -warnaserror -nologo -v quiet
 # The benchmark harness is not a test, but it must keep compiling against the library.
 dotnet build bench/Sluice.Bench -c Release -warnaserror -nologo -v quiet

@@ -31,6 +31,10 @@ internal sealed class DiscoveryHost : IAsyncDisposable
         {
             _why = "discovery is disabled (--discovery)";
         }
+        else if (store is not IDiscoveryStore)
+        {
+            _why = "this store does not keep discovered functions yet (the file store does)";
+        }
         else
         {
             _loggers = LoggerFactory.Create(f => f.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Information));

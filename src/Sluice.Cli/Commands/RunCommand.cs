@@ -27,16 +27,19 @@ internal static class RunCommand
             {
                 return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), cancellationToken);
             }
-            if (!Directory.Exists(options.ConfigDir))
+            var onKubernetes = binder.Store.IsKubernetes(parseResult, context);
+            if (!onKubernetes && !Directory.Exists(options.ConfigDir))
             {
                 throw new CliException($"config directory '{options.ConfigDir}' does not exist (set it with --config-dir or SLUICE_CONFIG_DIR)");
             }
+            var store = onKubernetes ? binder.Store.Open(parseResult, context) : new FileStore(options.ConfigDir);
+            using var disposable = store as IDisposable;
+            var source = onKubernetes ? binder.Store.Describe(parseResult, context) : options.ConfigDir;
 
-            var store = new FileStore(options.ConfigDir);
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin));
             discovery.Start(server);
-            return await ServeAsync(context, options, server, options.ConfigDir, cancellationToken);
+            return await ServeAsync(context, options, server, source, cancellationToken);
         });
         return command;
     }

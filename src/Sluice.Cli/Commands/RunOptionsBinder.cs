@@ -15,7 +15,7 @@ internal sealed class RunOptionsBinder
 {
     private static readonly GatewayOptions Defaults = new();
 
-    /// <summary>Where configuration lives: <c>--config-dir</c>, or <c>--store etcd</c> and its flags.</summary>
+    /// <summary>Where configuration lives: <c>--config-dir</c>, or <c>--store etcd|kubernetes</c> and their flags.</summary>
     public StoreFlags Store { get; } = new();
 
     public Option<string?> ConfigDir => Store.ConfigDir;

@@ -1,21 +1,23 @@
 using System.CommandLine;
 using System.Globalization;
 using Sluice.Etcd;
+using Sluice.Kubernetes;
 using Sluice.Storage;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
-/// Which store a command talks to: <c>--store file</c> (the config folder, default) or
-/// <c>--store etcd</c> with its endpoints, prefix, TLS and credentials. Shared by <c>run</c> and
-/// every config verb, so the CLI works against etcd exactly as against a folder. Each flag falls
-/// back to <c>SLUICE_&lt;FLAG&gt;</c>.
+/// Which store a command talks to: <c>--store file</c> (the config folder, default),
+/// <c>--store etcd</c> with its endpoints, prefix, TLS and credentials, or
+/// <c>--store kubernetes</c> (custom resources in a cluster) with its namespace and kubeconfig.
+/// Shared by <c>run</c> and every config verb, so the CLI works against each exactly as against a
+/// folder. Each flag falls back to <c>SLUICE_&lt;FLAG&gt;</c>.
 /// </summary>
 internal sealed class StoreFlags
 {
     public Option<string?> ConfigDir { get; } = ConfigDirOption.Create();
 
-    public Option<string?> Store { get; } = Create("--store", "file|etcd", "Where configuration lives", "file");
+    public Option<string?> Store { get; } = Create("--store", "file|etcd|kubernetes", "Where configuration lives", "file");
 
     public Option<string?> Endpoints { get; } = Create("--etcd-endpoints", "URL,…", "etcd client URLs (http:// or https://), comma-separated", "none");
 
@@ -31,10 +33,22 @@ internal sealed class StoreFlags
 
     public Option<string?> Password { get; } = Create("--etcd-password", "PASSWORD", "Password of the etcd user (prefer SLUICE_ETCD_PASSWORD)", "none");
 
-    public IEnumerable<Option> All => [ConfigDir, Store, Endpoints, Prefix, CaFile, CertFile, KeyFile, Username, Password];
+    public Option<string?> Namespace { get; } = Create("--namespace", "NS", "Kubernetes namespace read and written", KubernetesStoreOptions.DefaultNamespace);
+
+    public Option<bool> AllNamespaces { get; } = new("--all-namespaces")
+    {
+        Description = "Kubernetes: watch Upstreams, VirtualServices and Secrets of every namespace (new objects go to --namespace)",
+    };
+
+    public Option<string?> Kubeconfig { get; } = Create("--kubeconfig", "FILE", "Kubernetes cluster to use", "in-cluster, else KUBECONFIG, else ~/.kube/config");
+
+    public IEnumerable<Option> All => [ConfigDir, Store, Endpoints, Prefix, CaFile, CertFile, KeyFile, Username, Password, Namespace, AllNamespaces, Kubeconfig];
 
     /// <summary>True when the command talks to etcd.</summary>
     public bool IsEtcd(ParseResult parseResult, CliContext context) => Kind(parseResult, context) == "etcd";
+
+    /// <summary>True when the command talks to a Kubernetes cluster.</summary>
+    public bool IsKubernetes(ParseResult parseResult, CliContext context) => Kind(parseResult, context) == "kubernetes";
 
     /// <summary>The config folder (file store), which must exist: a typo must not look like an empty config.</summary>
     public string ConfigDirectory(ParseResult parseResult, CliContext context) =>
@@ -42,15 +56,21 @@ internal sealed class StoreFlags
 
     /// <summary>Opens the store the flags name; the caller disposes it when it is disposable.</summary>
     public IConfigStore Open(ParseResult parseResult, CliContext context, Microsoft.Extensions.Logging.ILogger? logger = null) =>
-        IsEtcd(parseResult, context)
-            ? new EtcdStore(EtcdOptions(parseResult, context), logger)
-            : Stores.OpenFiles(ConfigDirectory(parseResult, context));
+        Kind(parseResult, context) switch
+        {
+            "etcd" => new EtcdStore(EtcdOptions(parseResult, context), logger),
+            "kubernetes" => OpenKubernetes(KubernetesOptions(parseResult, context), logger),
+            _ => Stores.OpenFiles(ConfigDirectory(parseResult, context)),
+        };
 
-    /// <summary>Where the store is, for messages: the folder or the etcd endpoints and prefix.</summary>
+    /// <summary>Where the store is, for messages: the folder, the etcd endpoints, or the cluster and namespace.</summary>
     public string Describe(ParseResult parseResult, CliContext context) =>
-        IsEtcd(parseResult, context)
-            ? $"etcd {string.Join(',', EtcdOptions(parseResult, context).Endpoints)}"
-            : ConfigDirOption.Resolve(parseResult, ConfigDir, context);
+        Kind(parseResult, context) switch
+        {
+            "etcd" => $"etcd {string.Join(',', EtcdOptions(parseResult, context).Endpoints)}",
+            "kubernetes" => $"kubernetes namespace {(KubernetesOptions(parseResult, context) is { AllNamespaces: true } ? "(all)" : KubernetesOptions(parseResult, context).Namespace)}",
+            _ => ConfigDirOption.Resolve(parseResult, ConfigDir, context),
+        };
 
     /// <param name="endpoints">Endpoints given another way (<c>migrate --to etcd:URL,…</c>), which win over the flag.</param>
     public EtcdOptions EtcdOptions(ParseResult parseResult, CliContext context, TimeSpan? leaseTtl = null, string? endpoints = null)
@@ -96,12 +116,43 @@ internal sealed class StoreFlags
         return leaseTtl is { } ttl ? options with { LeaseTtl = ttl } : options;
     }
 
+    public KubernetesStoreOptions KubernetesOptions(ParseResult parseResult, CliContext context)
+    {
+        string? Get(Option<string?> option) => EnvironmentFallback.Get(parseResult, option, context);
+        var ns = Get(Namespace) ?? KubernetesStoreOptions.DefaultNamespace;
+        // A DNS-1123 label, as the API server requires: catch a typo before any request.
+        if (ns.Length is 0 or > 63 || !ns.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || ns[0] == '-' || ns[^1] == '-')
+        {
+            throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Namespace)}: '{ns}' is not a namespace name (lowercase letters, digits and '-')");
+        }
+        var allNamespaces = parseResult.GetValue(AllNamespaces)
+            || context.Environment(EnvironmentFallback.VariableFor(AllNamespaces.Name)) is "1" or "true";
+        var kubeconfig = Get(Kubeconfig);
+        if (kubeconfig is not null && !File.Exists(kubeconfig))
+        {
+            throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Kubeconfig)}: '{kubeconfig}' does not exist");
+        }
+        return new KubernetesStoreOptions { Namespace = ns, AllNamespaces = allNamespaces, Kubeconfig = kubeconfig };
+    }
+
+    private static KubernetesStore OpenKubernetes(KubernetesStoreOptions options, Microsoft.Extensions.Logging.ILogger? logger)
+    {
+        try
+        {
+            return new KubernetesStore(options, logger);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
+        {
+            throw new CliException($"--store kubernetes: no cluster found ({e.Message}); run inside a pod, set KUBECONFIG, or pass --kubeconfig");
+        }
+    }
+
     private string Kind(ParseResult parseResult, CliContext context)
     {
         var kind = EnvironmentFallback.Get(parseResult, Store, context)?.Trim().ToLowerInvariant() ?? "file";
-        return kind is "file" or "etcd"
+        return kind is "file" or "etcd" or "kubernetes"
             ? kind
-            : throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Store)}: '{kind}' is not a store (file or etcd)");
+            : throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Store)}: '{kind}' is not a store (file, etcd or kubernetes)");
     }
 
     private static string? ExistingFile(string? path, string source) =>

@@ -44,6 +44,8 @@ internal static class CommandAction
         IOException or UnauthorizedAccessException => e.Message,
         // The store waited for .sluice/lock held by another process.
         TimeoutException => e.Message,
+        // A store reached over HTTP (the Kubernetes API server) that does not answer.
+        System.Net.Http.HttpRequestException => $"the store could not be reached: {e.Message}",
         _ => null,
     };
 }

@@ -10,9 +10,9 @@ namespace Sluice.IntegrationTests;
 /// comment says "exit code N". The steps the prose asks for first come along: a YAML block after
 /// "Save this as `PATH`" is saved there, and <c>sed -i</c> lines are run. <c>sluice run</c> and
 /// <c>sluice sample-backend</c> serve until stopped: the run and examples tests cover them. A block
-/// that first points the CLI at a live store (<c>export SLUICE_STORE=…</c>, e.g. an etcd cluster)
-/// shows commands against a cluster the reader runs: the etcd tests run those verbs against a
-/// real cluster instead.
+/// that first points the CLI at a live store (<c>export SLUICE_STORE=…</c>), and a command with
+/// <c>--store etcd|kubernetes</c>, work against a cluster the reader runs: the etcd tests (a real
+/// cluster) and the Kubernetes tests (a fake API server) run those verbs instead.
 /// </summary>
 public sealed partial class DocsCommandsTests
 {
@@ -121,7 +121,8 @@ public sealed partial class DocsCommandsTests
                 {
                     yield return new Shell(line);
                 }
-                else if (line.StartsWith("sluice ", StringComparison.Ordinal) && Words(line) is [_, var verb, ..] words && verb is not ("run" or "sample-backend"))
+                else if (line.StartsWith("sluice ", StringComparison.Ordinal) && Words(line) is [_, var verb, ..] words && verb is not ("run" or "sample-backend")
+                    && !line.Contains("--store etcd", StringComparison.Ordinal) && !line.Contains("--store kubernetes", StringComparison.Ordinal))
                 {
                     var exit = ExitCode().Match(line) is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0;
                     yield return new Command(words[1..], exit);

@@ -34,7 +34,7 @@ public sealed class EtcdFlagsTests
     [Theory]
     [InlineData(new[] { "--store", "etcd" }, "--store etcd needs --etcd-endpoints")]
     [InlineData(new[] { "--store", "etcd", "--etcd-endpoints", "10.0.0.1" }, "--etcd-endpoints: '10.0.0.1' is not an etcd client URL")]
-    [InlineData(new[] { "--store", "consul" }, "--store: 'consul' is not a store (file or etcd)")]
+    [InlineData(new[] { "--store", "consul" }, "--store: 'consul' is not a store (file, etcd or kubernetes)")]
     [InlineData(new[] { "--store", "etcd", "--etcd-endpoints", "http://a:2379", "--etcd-username", "u" }, "--etcd-username and --etcd-password go together")]
     [InlineData(new[] { "--store", "etcd", "--etcd-endpoints", "https://a:2379", "--etcd-ca-file", "/nonexistent/ca.pem" }, "--etcd-ca-file: '/nonexistent/ca.pem' does not exist")]
     [InlineData(new[] { "--store", "etcd", "--etcd-endpoints", "http://a:2379", "--lease-ttl", "soon" }, "--lease-ttl: 'soon' is not a number of seconds")]

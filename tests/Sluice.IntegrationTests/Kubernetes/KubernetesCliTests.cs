@@ -46,9 +46,20 @@ public sealed class KubernetesCliTests : IDisposable
     public async Task UnknownStore_AndBadNamespace_AreClearErrors()
     {
         var store = (await CliRun.RunAsync("get", "upstreams", "--store", "consul")).AssertNoStackTrace();
-        Assert.Contains("'consul' is not a store (file or kubernetes)", store.Err, StringComparison.Ordinal);
+        Assert.Contains("'consul' is not a store (file, etcd or kubernetes)", store.Err, StringComparison.Ordinal);
         var ns = (await CliRun.RunAsync("get", "upstreams", "--store", "kubernetes", "--namespace", "Gloo_System")).AssertNoStackTrace();
         Assert.Contains("--namespace: 'Gloo_System' is not a namespace name", ns.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiServerThatDoesNotAnswer_IsOneClearError()
+    {
+        await using (var api = await FakeKubernetesApiServer.StartAsync())
+        {
+            WriteKubeconfig(api);
+        }
+        var get = (await CliRun.RunAsync("get", "upstreams", "--store", "kubernetes", "--kubeconfig", _kubeconfig)).AssertExit(1).AssertNoStackTrace();
+        Assert.Contains("error: the store could not be reached: ", get.Err, StringComparison.Ordinal);
     }
 
     private void WriteKubeconfig(FakeKubernetesApiServer api) => File.WriteAllText(_kubeconfig, $"""

@@ -1,3 +1,4 @@
+using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Hosting;
 using Sluice.Api;
 using Sluice.Etcd;
@@ -70,9 +71,9 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
     {
         var prefix = EtcdClusterFixture.UniquePrefix();
         using var writer = etcd.Store(prefix, [etcd.Cluster.Endpoints[1], etcd.Cluster.Endpoints[2]]);
-        var log = new CapturingLogger();
+        var log = new RecordingLoggerProvider();
         // The watcher talks to member 0 only, so killing it cuts the watch off.
-        using var watcher = etcd.Store(prefix, [etcd.Cluster.Endpoints[0]], log);
+        using var watcher = etcd.Store(prefix, [etcd.Cluster.Endpoints[0]], log.CreateLogger("etcd"));
         await writer.CreateAsync(EtcdObjects.Upstream("kept", 1), None);
         await writer.CreateAsync(EtcdObjects.Upstream("deleted", 2), None);
         await using var stream = new SnapshotStream(watcher);
@@ -90,7 +91,7 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
 
         var snapshot = await stream.WaitForAsync(s => s.Upstreams.Count == 2 && s.Upstreams.Any(u => u.Name == "new"), TimeSpan.FromSeconds(30));
         Assert.Equal(3, EtcdObjects.PortOf(snapshot.Upstreams.Single(u => u.Name == "kept")));
-        Assert.Contains(log.Entries, e => e.EventId == EventIds.StoreRelisted);
+        Assert.Contains(log.Lines, e => e.Id.Id == EventIds.StoreRelisted);
         Assert.True(await WaitReachableAsync(watcher, true), watcher.Health.Detail);
     }
 
@@ -103,7 +104,7 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
             await writer.CreateAsync(EtcdObjects.Upstream("a", 1), None);
         }
         await etcd.Cluster.KillAllAsync();
-        var log = new CapturingLogger();
+        var log = new RecordingLoggerProvider();
         using var store = etcd.Store(prefix);
         var options = new GatewayOptions { Bind = System.Net.IPAddress.Loopback, HttpPort = 0, HttpsPort = 0, Http2Port = 0, AdminPort = 0 };
         await using var server = await SluiceServer.StartAsync(options, store, SluicePlugins.Default, log);
@@ -111,14 +112,14 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
         {
             // The first attempt fails at its deadline (3 s here); then several retries' worth of time.
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (!log.Entries.Any(e => e.EventId == EventIds.StoreWaiting) && DateTime.UtcNow < deadline)
+            while (!log.Lines.Any(e => e.Id.Id == EventIds.StoreWaiting) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
             }
             await Task.Delay(TimeSpan.FromSeconds(6));
             Assert.False(server.Ready.IsCompleted);
-            Assert.Single(log.Entries, e => e.EventId == EventIds.StoreWaiting);
-            Assert.DoesNotContain(log.Entries, e => e.EventId == EventIds.WatchFailed);
+            Assert.Single(log.Lines, e => e.Id.Id == EventIds.StoreWaiting);
+            Assert.DoesNotContain(log.Lines, e => e.Id.Id == EventIds.WatchFailed);
         }
         finally
         {
@@ -131,7 +132,7 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
             await Task.Delay(10);
         }
         Assert.Equal("a", Assert.Single(server.Loop.Latest.Snapshot.Upstreams).Name);
-        Assert.Single(log.Entries, e => e.EventId == EventIds.StoreWaiting);
+        Assert.Single(log.Lines, e => e.Id.Id == EventIds.StoreWaiting);
     }
 
     private static IEnumerable<KeyValuePair<string, int>> Ports(ConfigSnapshot snapshot) =>

@@ -123,7 +123,7 @@ internal static class JsonToProtoReader
             default:
                 // The wrappers: the JSON is the wrapped value itself.
                 var value = message.Fields[0];
-                WriteScalar(ref reader, value, context, value.Tag, skipDefault: true);
+                WriteScalar(ref reader, value, context, value.Tag, skipDefault: true, bitwiseDefault: true);
                 break;
         }
     }
@@ -295,7 +295,7 @@ internal static class JsonToProtoReader
                 // Message values are written even when empty, as Google.Protobuf does.
                 WriteMessageField(ref reader, value, context);
             }
-            else if (!WriteScalar(ref reader, value, context, value.Tag, skipDefault: true))
+            else if (!WriteScalar(ref reader, value, context, value.Tag, skipDefault: true, bitwiseDefault: true))
             {
                 buffer.Truncate(entryTag);
                 context.Pop();
@@ -345,7 +345,11 @@ internal static class JsonToProtoReader
     /// Reads a scalar (or enum) value and writes it with <paramref name="tag"/> (none when 0: inside a
     /// packed run). Returns false when the value was dropped (an unknown enum name, ignored by option).
     /// </summary>
-    internal static bool WriteScalar(ref Utf8JsonReader reader, FieldCodec field, CodecContext context, uint tag, bool skipDefault)
+    /// <param name="bitwiseDefault">
+    /// Only an all-zero value is the default, so -0.0 is written. Google.Protobuf's generated fields
+    /// compare with == 0, but its codecs for map values and wrapper fields compare bitwise.
+    /// </param>
+    internal static bool WriteScalar(ref Utf8JsonReader reader, FieldCodec field, CodecContext context, uint tag, bool skipDefault, bool bitwiseDefault = false)
     {
         var buffer = context.Buffer;
         var token = reader.TokenType;
@@ -487,7 +491,7 @@ internal static class JsonToProtoReader
                 {
                     throw Unexpected(ref reader, "a number");
                 }
-                if (skipDefault && IsDefault(field.Type, bits))
+                if (skipDefault && (bitwiseDefault ? bits == 0 : IsDefault(field.Type, bits)))
                 {
                     return true;
                 }

@@ -33,6 +33,8 @@ public sealed class CodecOracleTests
             // Compared as canonical text (see Canonical): same properties in the same order, same
             // number spellings (floats included), same string values.
             Assert.Equal(Canonical(expected), Canonical(actual));
+            // And Google.Protobuf reads Sluice's JSON back as the same message.
+            Assert.Equal(message, Parser.Parse<Everything>(actual));
         }, iter: Iterations, threads: 1);
     }
 
@@ -71,16 +73,6 @@ public sealed class CodecOracleTests
             var json = ProtoNamesFormatter.Format(message);
             var bytes = ToProto(EverythingCodec, json);
             Assert.Equal(message, Everything.Parser.ParseFrom(bytes));
-            Assert.Equal(message, Parser.Parse<Everything>(json));
-        }, iter: Iterations / 2, threads: 1);
-    }
-
-    [Fact]
-    public void Sluice_json_is_read_by_JsonParser_as_the_same_message()
-    {
-        Messages.Sample(message =>
-        {
-            var json = ToJson(EverythingCodec, message.ToByteArray());
             Assert.Equal(message, Parser.Parse<Everything>(json));
         }, iter: Iterations / 2, threads: 1);
     }

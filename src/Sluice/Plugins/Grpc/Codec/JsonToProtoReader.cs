@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Google.Protobuf.Reflection;
 
 namespace Sluice.Plugins.Grpc.Codec;
@@ -310,6 +311,10 @@ internal static class JsonToProtoReader
     {
         if (key.Type == FieldType.String)
         {
+            if (!Utf8.IsValid(text))
+            {
+                throw new CodecFailure("map key is not valid UTF-8");
+            }
             if (text.Length > 0)
             {
                 buffer.WriteTag(key.Tag);
@@ -798,10 +803,15 @@ internal static class JsonToProtoReader
     {
         if (!reader.ValueIsEscaped)
         {
+            // Utf8JsonReader does not check the UTF-8 of string contents; a proto3 string must be valid.
+            if (!Utf8.IsValid(reader.ValueSpan))
+            {
+                throw new CodecFailure("string is not valid UTF-8");
+            }
             buffer.WriteDelimited(reader.ValueSpan);
             return;
         }
-        // Unescaping never makes a string longer.
+        // Unescaping never makes a string longer; CopyString refuses invalid UTF-8 and lone surrogates.
         var start = buffer.BeginDelimited();
         var written = reader.CopyString(buffer.GetSpan(reader.ValueSpan.Length));
         buffer.Advance(written);

@@ -64,7 +64,6 @@ internal static class ProtoToJsonWriter
     /// <summary>google.api.http response_body: only the value of the field at the end of <paramref name="path"/>.</summary>
     private static void WritePath(ReadOnlySpan<byte> data, FieldCodec[] path, Utf8JsonWriter writer, CodecContext context)
     {
-        var message = path[0].Descriptor.ContainingType;
         byte[]? merged = null;
         try
         {
@@ -118,7 +117,6 @@ internal static class ProtoToJsonWriter
                 ArrayPool<byte>.Shared.Return(merged);
             }
         }
-        _ = message;
     }
 
     internal static void WriteMessage(ReadOnlySpan<byte> data, MessageCodec message, Utf8JsonWriter writer, CodecContext context)

@@ -135,6 +135,58 @@ public sealed class CodecMappingTests
         Assert.Equal(new Everything { Scalars = new Scalars { FInt32 = 2, FString = "body" }, Strings = { "a", "b" } }, merged);
     }
 
+    [Fact]
+    public void An_any_of_a_type_outside_the_set_fails_or_is_written_as_bytes_when_asked()
+    {
+        var bytes = new Everything { Any = new Any { TypeUrl = "type.googleapis.com/other.Unknown", Value = ByteString.CopyFrom(1, 2, 3) } }.ToByteArray();
+        var error = Assert.Throws<ProtoJsonException>(() => ToJson(EverythingCodec, bytes));
+        Assert.Equal("any.@type", error.FieldPath);
+        Assert.Contains("other.Unknown", error.Reason);
+        Assert.Equal("""{"any":{"@type":"type.googleapis.com/other.Unknown","value":"AQID"}}""",
+            ToJson(EverythingCodec, bytes, new ProtoJsonWriteOptions(WriteUnresolvedAnyAsBytes: true)));
+    }
+
+    [Fact]
+    public void Protobuf_in_several_segments_reads_as_in_one()
+    {
+        var message = new Everything { Scalars = new Scalars { FString = new string('x', 300), FInt64 = 1 }, Strings = { "a", "b" }, Timestamp = new Timestamp { Seconds = 5 } };
+        var bytes = message.ToByteArray();
+        var first = new Segment(bytes.AsMemory(0, 7));
+        var last = first.Append(bytes.AsMemory(7, 200)).Append(bytes.AsMemory(207));
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(output))
+        {
+            EverythingCodec.ProtoToJson(new System.Buffers.ReadOnlySequence<byte>(first, 0, last, last.Memory.Length), writer, ProtoJsonWriteOptions.Default);
+        }
+        Assert.Equal(Canonical(Formatter.Format(message)), System.Text.Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void Conversions_on_many_threads_at_once_do_not_interfere()
+    {
+        var messages = Enumerable.Range(0, 64)
+            .Select(i => new Everything { Scalars = new Scalars { FInt32 = i, FString = new string('s', i * 10) }, Strings = { i.ToString() }, Child = new Everything { Color = (Color)(i % 4) } })
+            .ToArray();
+        Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var message = messages[i % messages.Length];
+            var json = ToJson(EverythingCodec, message.ToByteArray());
+            Assert.Equal(message, Everything.Parser.ParseFrom(ToProto(EverythingCodec, json)));
+        });
+    }
+
+    private sealed class Segment : System.Buffers.ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
+
     /// <summary>A CodedOutputStream over a growable buffer, for hand-written wire input.</summary>
     private sealed class CodedOutputStreamBuffer
     {

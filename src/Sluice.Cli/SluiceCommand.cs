@@ -25,6 +25,8 @@ internal static class SluiceCommand
             MigrateCommand.Create(context),
             ValidateCommand.Create(context),
             VersionCommand.Create(context),
+            SchemaCommand.Create(context),
+            CompletionCommand.Create(context),
             SampleBackendCommand.Create(context),
         };
         // The process is Sluice.Cli.dll (see the csproj); help should name the command users type.

@@ -46,12 +46,22 @@ internal static class Program
 
     /// <summary>
     /// One line for a command line that did not parse, with the closest known word when there is
-    /// one. An unknown flag is the likeliest mistake and wins; then a stray word, which
-    /// System.CommandLine also reports as a missing subcommand or argument.
+    /// one: a stray word where a command belongs ("route ad"), else an unknown flag, else a stray
+    /// word (System.CommandLine also reports these as a missing subcommand or argument).
     /// </summary>
     private static string DescribeParseError(ParseResult parseResult, string[] args)
     {
         var command = parseResult.CommandResult.Command;
+        var stray = parseResult.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+        // A misspelt command before a valid one ("upstrem get") parses as the valid one.
+        var scope = stray is not null && args.Length > 0 && args[0] == stray ? parseResult.RootCommandResult.Command : command;
+        if (stray is not null && scope.Subcommands.Count > 0)
+        {
+            var names = scope.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name)).ToList();
+            return scope is RootCommand
+                ? $"unknown command '{stray}'{Suggest(stray, names)}"
+                : $"unknown command '{CommandPath(scope)} {stray}'{Suggest(stray, names)}";
+        }
         var options = OptionNames(parseResult.CommandResult);
         foreach (var token in parseResult.Tokens)
         {
@@ -63,17 +73,7 @@ internal static class Program
         }
         if (parseResult.UnmatchedTokens.Count > 0)
         {
-            var token = parseResult.UnmatchedTokens[0];
-            // A misspelt command before a valid one ("upstrem get") parses as the valid one.
-            var scope = args.Length > 0 && args[0] == token ? parseResult.RootCommandResult.Command : command;
-            if (scope.Subcommands.Count > 0)
-            {
-                var names = scope.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name)).ToList();
-                return scope is RootCommand
-                    ? $"unknown command '{token}'{Suggest(token, names)}"
-                    : $"unknown command '{CommandPath(scope)} {token}'{Suggest(token, names)}";
-            }
-            return $"unknown option or argument '{token}'";
+            return $"unknown option or argument '{parseResult.UnmatchedTokens[0]}'";
         }
         return parseResult.Errors[0].Message;
     }

@@ -76,8 +76,10 @@ internal static class ApplyCommand
         }
 
         var applied = new List<(ConfigKind Kind, string Name, string Line)>();
+        using var progress = Output.Progress.Start(context, "applying", documents.Count);
         foreach (var document in documents)
         {
+            progress.Advance();
             if (document.Object is not { } obj)
             {
                 failed++;
@@ -115,6 +117,7 @@ internal static class ApplyCommand
                 context.Error($"{reference}: {e.Message}");
             }
         }
+        progress.Dispose();
         await PrintVerdictsAsync(context, store, applied, cancellationToken);
         return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using System.Security.Cryptography.X509Certificates;
 using Sluice.IntegrationTests.Infrastructure;
 
@@ -59,8 +60,8 @@ public sealed class CheckCommandTests : IDisposable
         check.AssertExit(1);
         Assert.Contains("upstream/broken: Rejected:", check.Out, StringComparison.Ordinal);
         Assert.Contains("virtualservice/shop: route 0 (prefix /) goes to upstream 'ghost', which does not exist", check.Out, StringComparison.Ordinal);
-        Assert.Matches($@"upstream/flaky: endpoint 127\.0\.0\.1:{flaky.Port}\S* is unhealthy", check.Out);
-        Assert.Matches(@"secret/expiring-tls: tls\.crt: certificate 'CN=expiring\.example\.com' expires on \d{4}-\d\d-\d\d \(in (9|10) day\(s\)\)", check.Out);
+        Assert.True(Regex.IsMatch(check.Out, $@"upstream/flaky: endpoint http://127\.0\.0\.1:{flaky.Port} is unhealthy"), check.Out);
+        Assert.True(Regex.IsMatch(check.Out, @"secret/expiring-tls: tls\.crt: certificate 'CN=expiring\.example\.com' expires on \d{4}-\d\d-\d\d \(in (9|10) day\(s\)\)"), check.Out);
         Assert.DoesNotContain("No problems detected.", check.Out, StringComparison.Ordinal);
     }
 
@@ -94,7 +95,7 @@ public sealed class CheckCommandTests : IDisposable
         }
         while (!get.Out.Contains("still serving (gateway", StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Delay());
         get.AssertExit(0);
-        Assert.Matches(@"(?m)^backend\s+\?\s+Rejected\s+version 1 still serving \(gateway at http://127\.0\.0\.1:\d+\); not loaded: upstreams/backend\.yaml", get.Out);
+        Assert.True(Regex.IsMatch(get.Out, @"(?m)^backend\s+\?\s+Rejected\s+version 1 still serving \(gateway at http://127\.0\.0\.1:\d+\); not loaded: upstreams/backend\.yaml"), get.Out + get.Err);
         var wide = (await CliProcess.RunAsync(["get", "upstreams", "backend", "-o", "wide", .. admin, .. Dir])).AssertExit(0);
         Assert.Matches(@"(?m)^backend\s+\?\s+\?\s+1\s+Rejected\s", wide.Out);
         Assert.Equal(200, await gateway.StatusOfAsync("/"));

@@ -13,6 +13,9 @@ namespace Sluice.IntegrationTests.Cli;
 /// </summary>
 public sealed class SchemaTests
 {
+    // Built once: a schema's $id is registered globally, and registering it twice is refused.
+    private static readonly Dictionary<ConfigKind, JsonSchema> Schemas = ConfigKinds.All.ToDictionary(k => k, k => JsonSchema.FromText(SchemaCommand.Text(k)));
+
     [Theory]
     [InlineData(ConfigKind.Upstream)]
     [InlineData(ConfigKind.VirtualService)]
@@ -43,7 +46,7 @@ public sealed class SchemaTests
     {
         var path = Path.Combine(ValidateCommandTests.RepositoryRoot(), file);
         var kind = Kind(path)!.Value;
-        var schema = JsonSchema.FromText(SchemaCommand.Text(kind));
+        var schema = Schemas[kind];
         var documents = Documents(File.ReadAllText(path), file);
         Assert.NotEmpty(documents);
         foreach (var document in documents)
@@ -58,7 +61,7 @@ public sealed class SchemaTests
     [Fact]
     public void A_broken_file_is_rejected_naming_the_field()
     {
-        var upstream = JsonSchema.FromText(SchemaCommand.Text(ConfigKind.Upstream));
+        var upstream = Schemas[ConfigKind.Upstream];
         var misspelt = Evaluate(upstream, "name: petstore\ntype: static\nconection_timeout: 5s\n");
         Assert.False(misspelt.IsValid);
         Assert.Contains("/conection_timeout", Locations(misspelt));
@@ -71,7 +74,7 @@ public sealed class SchemaTests
         Assert.Contains("/name", Locations(badName));
         Assert.Contains("", Locations(Evaluate(upstream, "name: petstore\n")));
 
-        var vs = JsonSchema.FromText(SchemaCommand.Text(ConfigKind.VirtualService));
+        var vs = Schemas[ConfigKind.VirtualService];
         var twoPaths = Evaluate(vs, "name: shop\nroutes:\n- request_matcher: {path_prefix: /, path_exact: /a}\n  single_destination: {upstream: {name: x}}\n");
         Assert.False(twoPaths.IsValid);
         Assert.Contains("/routes/0/request_matcher", Locations(twoPaths));

@@ -17,7 +17,7 @@ internal sealed record BrokenObject(ConfigKind Kind, string Name, ConfigError Er
             var reason = "not loaded: " + (Error with { Kind = null, ObjectName = null });
             // The serving version first: the table cuts long reasons.
             return ServingVersion is null
-                ? "nothing earlier serving; " + reason
+                ? reason
                 : $"version {ServingVersion} still serving ({ServingSource}); {reason}";
         }
     }

@@ -104,7 +104,7 @@ public sealed class GetCommandTests : IAsyncLifetime
         var run = (await Get("us")).AssertExit(0);
 
         var row = run.Out.Split('\n').Single(l => l.StartsWith("beta", StringComparison.Ordinal));
-        Assert.Matches(@"^beta\s+\?\s+Rejected\s+nothing earlier serving; not loaded: upstreams/beta\.yaml:2:1: could not be read: its file no longer parses \(invalid YAML", row);
+        Assert.Matches(@"^beta\s+\?\s+Rejected\s+not loaded: upstreams/beta\.yaml:2:1: could not be read: its file no longer parses \(invalid YAML", row);
     }
 
     [Fact]

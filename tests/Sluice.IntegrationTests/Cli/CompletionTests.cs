@@ -19,7 +19,7 @@ public sealed class CompletionTests : IDisposable
 
         Assert.Equal(["upstream", "upstreams"], await BashCompleteAsync("sluice upstr"));
         Assert.Equal(["--path-exact", "--path-prefix", "--path-regex"], await BashCompleteAsync("sluice route add --path-"));
-        Assert.Equal(["petstore", "pets-v2"], await BashCompleteAsync($"sluice upstream delete --config-dir {_config.Path} pet"));
+        Assert.Equal(["pets-v2", "petstore"], await BashCompleteAsync($"sluice upstream delete --config-dir {_config.Path} pet"));
         Assert.Equal(["orders"], await BashCompleteAsync($"sluice get us --config-dir {_config.Path} o"));
         Assert.False(Directory.Exists(Path.Combine(_config.Path, ".sluice")), "completion wrote to the folder");
 

@@ -25,7 +25,7 @@ internal static class RunCommand
             var options = binder.Resolve(parseResult, context);
             if (binder.Store.IsEtcd(parseResult, context))
             {
-                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), cancellationToken);
+                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), binder.Discovery.Resolve(parseResult, context), cancellationToken);
             }
             var onKubernetes = binder.Store.IsKubernetes(parseResult, context);
             if (!onKubernetes && !Directory.Exists(options.ConfigDir))
@@ -46,10 +46,10 @@ internal static class RunCommand
 
     /// <summary>
     /// Serves from etcd. Controllers (and <c>all</c>) campaign for the leader lease and write
-    /// statuses only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
+    /// statuses and run function discovery only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
     /// leader gives its lease back so a standby takes over at once.
     /// </summary>
-    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, CancellationToken cancellationToken)
+    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, Discovery.DiscoveryOptions discoveryOptions, CancellationToken cancellationToken)
     {
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         using var store = new EtcdStore(etcd, loggers.CreateLogger<EtcdStore>());
@@ -57,7 +57,9 @@ internal static class RunCommand
         await using (election)
         {
             election.Start();
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election));
+            await using var discovery = new DiscoveryHost(options, discoveryOptions, store, election);
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: discovery.MapAdmin));
+            discovery.Start(server);
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }
     }

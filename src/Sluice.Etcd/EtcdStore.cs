@@ -425,9 +425,12 @@ public sealed partial class EtcdStore : IConfigStore, IStoreHealth, IDisposable
             OperationCanceledException => $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s",
             _ => e.Message,
         };
-        _health = new StoreHealth(health.Store, false, $"unreachable: {message}", health.Reachable ? DateTimeOffset.UtcNow : health.Since);
+        // etcd answered, but no: a wrong password, a user without permission on the prefix.
+        var refused = e is RpcException { StatusCode: StatusCode.PermissionDenied or StatusCode.Unauthenticated }
+            || (e is RpcException { StatusCode: StatusCode.InvalidArgument } && message.Contains("authentication failed", StringComparison.OrdinalIgnoreCase));
+        _health = new StoreHealth(health.Store, false, $"{(refused ? "refused" : "unreachable")}: {message}", health.Reachable ? DateTimeOffset.UtcNow : health.Since);
         return e is RpcException or OperationCanceledException
-            ? new EtcdUnavailableException($"etcd ({string.Join(',', _options.Endpoints)}) did not answer: {message}", e)
+            ? new EtcdUnavailableException($"etcd ({string.Join(',', _options.Endpoints)}) {(refused ? "refused the call" : "did not answer")}: {message}", e)
             : e;
     }
 

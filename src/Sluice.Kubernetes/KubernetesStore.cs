@@ -15,7 +15,7 @@ namespace Sluice.Kubernetes;
 /// their status subresource, secrets from Kubernetes Secrets. Updates carry the resourceVersion
 /// (a stale one is a 409, i.e. <see cref="StoreConflictException"/>).
 /// </summary>
-public sealed class KubernetesStore : IConfigStore, IDisposable
+public sealed partial class KubernetesStore : IConfigStore, IDisposable
 {
     private static readonly ConfigKind[] Kinds = [ConfigKind.Upstream, ConfigKind.VirtualService];
     private readonly KubernetesStoreOptions _options;
@@ -221,22 +221,34 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
         var upstreamObjects = Decode<Upstream>(ConfigKind.Upstream, upstreams);
         var serviceObjects = Decode<VirtualService>(ConfigKind.VirtualService, services);
         _homes = homes;
+        var (discovered, files) = Discovered(upstreams, upstreamObjects.Select(u => u.Name));
         return new ConfigSnapshot
         {
             Upstreams = new(upstreamObjects),
             VirtualServices = new(serviceObjects),
             LoadErrors = new(errors),
             Secrets = secretMaps,
+            Discovered = discovered,
+            Files = files,
         };
     }
 
-    /// <summary>What the snapshot means: objects without version or status, errors, secrets.</summary>
+    /// <summary>What the snapshot means: objects without version or status, discovered records, errors, secrets.</summary>
     private static string Fingerprint(ConfigSnapshot snapshot)
     {
         var text = new System.Text.StringBuilder();
         foreach (var obj in snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices))
         {
             text.Append(ConfigCodec.ToJson(StoredObjects.Strip(obj)).ToJsonString()).Append('\n');
+        }
+        // What discovery wrote into statuses is meaning too (a verdict beside it is not).
+        foreach (var (name, record) in snapshot.Discovered.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            text.Append(System.Text.Encoding.UTF8.GetString(DiscoveryRecordCodec.Write(name, record, 0))).Append('\n');
+            foreach (var (fileRef, bytes) in record.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                text.Append(fileRef).Append('=').Append(Convert.ToBase64String(bytes.Span)).Append('\n');
+            }
         }
         foreach (var error in snapshot.LoadErrors)
         {

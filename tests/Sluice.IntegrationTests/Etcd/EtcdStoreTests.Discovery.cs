@@ -106,6 +106,23 @@ public sealed partial class EtcdStoreTests
         Assert.Null(await other.ReadDiscoveryAsync("pets", None));
     }
 
+    [Fact]
+    public async Task Sluice_discover_and_function_get_work_against_etcd()
+    {
+        var prefix = EtcdClusterFixture.UniquePrefix();
+        string[] flags = ["--store", "etcd", "--etcd-endpoints", etcd.Cluster.EndpointList, "--etcd-prefix", prefix];
+        await using var backend = await Discovery.DocumentBackend.StartAsync();
+        backend.Serve("/openapi.json", await File.ReadAllBytesAsync(Path.Combine(Discovery.Discover.TestData("openapi"), "v3.0-petstore.yaml")), "application/yaml");
+        (await Cli.CliRun.RunWithInputAsync(Discovery.Discover.Upstream("petstore", backend.Port), ["apply", "-f", "-", .. flags])).AssertExit(0);
+
+        var discover = (await Cli.CliRun.RunAsync(["discover", .. flags])).AssertExit(0);
+        Assert.Matches(@"petstore\s+found\s+3\s+http://127\.0\.0\.1:\d+/openapi\.json", discover.Out);
+        var functions = (await Cli.CliRun.RunAsync(["function", "get", "-u", "petstore", .. flags])).AssertExit(0);
+        Assert.Matches(@"petstore\s+showPetById\s+discovered\s+http://127\.0\.0\.1:\d+/openapi\.json", functions.Out);
+        using var store = etcd.Store(prefix);
+        Assert.Equal(3, (await store.ReadDiscoveryAsync("petstore", None))!.Functions.Count);
+    }
+
     private static DiscoveryRecord Record(string source, params (string Ref, byte[] Bytes)[] files) => new()
     {
         Source = source,

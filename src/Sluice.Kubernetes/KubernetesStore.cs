@@ -42,6 +42,10 @@ public sealed partial class KubernetesStore : IConfigStore, IDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
+    internal KubernetesApi Api => _api;
+
+    internal KubernetesStoreOptions Options => _options;
+
     /// <summary>Where the store reads, for messages: the API server and the namespace(s).</summary>
     public string Description => $"kubernetes {_api.BaseUri} namespace {(_options.AllNamespaces ? "(all)" : _options.Namespace)}";
 

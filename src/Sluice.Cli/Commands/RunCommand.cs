@@ -36,8 +36,14 @@ internal static class RunCommand
             using var disposable = store as IDisposable;
             var source = onKubernetes ? binder.Store.Describe(parseResult, context) : options.ConfigDir;
 
-            await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin));
+            // On Kubernetes, controllers elect one leader on a Lease (so replicas can be more than one).
+            using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            await using var election = store is Kubernetes.KubernetesStore cluster
+                ? new Kubernetes.KubernetesLeaseElection(cluster, campaign: options.Role != GatewayRole.Gateway, binder.ResolveLeaseTtl(parseResult, context), logger: loggers.CreateLogger<Kubernetes.KubernetesLeaseElection>())
+                : null;
+            election?.Start();
+            await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store, election);
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin, leadership: election));
             discovery.Start(server);
             return await ServeAsync(context, options, server, source, cancellationToken);
         });

@@ -29,11 +29,15 @@ namespace Sluice.IntegrationTests.Kubernetes;
 ///   only metadata and spec;</item>
 /// <item><see cref="CutWatches"/> aborts every open watch mid-line, as a dropped connection does.</item>
 /// </list>
-/// It serves the custom resources of <see cref="Groups"/> and core v1 Secrets, in any namespace.
+/// It serves the custom resources of <see cref="Groups"/>, core v1 Secrets and
+/// <c>coordination.k8s.io/v1</c> Leases, in any namespace.
 /// </summary>
 internal sealed class FakeKubernetesApiServer : IAsyncDisposable
 {
     private static readonly string[] Plurals = ["upstreams", "virtualservices"];
+
+    /// <summary>Leases (leader election), which have no status subresource: a PUT replaces the object.</summary>
+    private const string LeaseGroup = "coordination.k8s.io/v1";
     private readonly Lock _lock = new();
     private readonly WebApplication _app;
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
@@ -449,7 +453,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             collection = "v1/secrets";
             rest = core;
         }
-        else if (s is ["apis", var group, var version, .. var custom] && Groups.Contains($"{group}/{version}"))
+        else if (s is ["apis", var group, var version, .. var custom] && (Groups.Contains($"{group}/{version}") || $"{group}/{version}" == LeaseGroup))
         {
             collection = $"{group}/{version}/";
             rest = custom;
@@ -468,7 +472,9 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             return false;
         }
         var plural = rest[0];
-        var known = collection == "v1/secrets" ? plural == "secrets" : Plurals.Contains(plural);
+        var known = collection == "v1/secrets" ? plural == "secrets"
+            : collection == LeaseGroup + "/" ? plural == "leases"
+            : Plurals.Contains(plural);
         if (!known)
         {
             return false;
@@ -476,7 +482,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         collection = collection == "v1/secrets" ? collection : collection + plural;
         name = rest.Length > 1 ? rest[1] : null;
         subresource = rest.Length > 2 ? rest[2] : null;
-        return subresource is null or "status" && (subresource is null || collection != "v1/secrets");
+        return subresource is null or "status" && (subresource is null || (collection != "v1/secrets" && !collection.StartsWith(LeaseGroup, StringComparison.Ordinal)));
     }
 
     private static (string Collection, string Namespace, string Name) Locate(JsonObject resource)

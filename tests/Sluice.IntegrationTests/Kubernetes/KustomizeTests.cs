@@ -14,6 +14,7 @@ public sealed class KustomizeTests
 {
     private static readonly string[] ReadVerbs = ["get", "list", "watch"];
     private static readonly string[] StatusVerbs = ["patch", "update"];
+    private static readonly string[] LeaseVerbs = ["get", "create", "update"];
 
     [Theory]
     [InlineData("", "gloo-system", new[] { "Namespace", "CustomResourceDefinition", "CustomResourceDefinition" })]
@@ -77,6 +78,8 @@ public sealed class KustomizeTests
         Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-controller", "virtualservices"));
         Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "virtualservices/status"));
         Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "upstreams/status"));
+        Assert.Equal(["get"], VerbsOn("sluice-gateway", "leases"));
+        Assert.Equal(["create", "get", "update"], VerbsOn("sluice-controller", "leases"));
     }
 
     private static void CheckDeployment(JsonObject deployment)
@@ -92,7 +95,8 @@ public sealed class KustomizeTests
         Assert.Null(pod["securityContext"]!["fsGroup"]);
         if (role == "controller")
         {
-            Assert.Equal(1, deployment["spec"]!["replicas"]!.GetValue<int>());
+            // More than one: they elect a leader on a Lease (the --lease-ttl they are given).
+            Assert.True(deployment["spec"]!["replicas"]!.GetValue<int>() >= 2);
         }
         var container = Assert.Single(pod["containers"]!.AsArray())!.AsObject();
         var security = container["securityContext"]!;
@@ -119,7 +123,10 @@ public sealed class KustomizeTests
             foreach (var resource in rule["resources"]!.AsArray().Select(r => r!.GetValue<string>()))
             {
                 Assert.NotEqual("*", resource);
-                var allowed = resource.EndsWith("/status", StringComparison.Ordinal) ? StatusVerbs : ReadVerbs;
+                // Writes go to status subresources, and to the leader election's Lease.
+                var allowed = resource.EndsWith("/status", StringComparison.Ordinal) ? StatusVerbs
+                    : resource == "leases" ? LeaseVerbs
+                    : ReadVerbs;
                 Assert.All(verbs, verb => Assert.Contains(verb, allowed));
             }
         }

@@ -20,6 +20,7 @@ public sealed class KustomizeTests
     [InlineData("", "gloo-system", new[] { "Namespace", "CustomResourceDefinition", "CustomResourceDefinition" })]
     [InlineData("overlays/single-namespace", "sluice", new string[0])]
     [InlineData("overlays/openshift", "gloo-system", new[] { "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "Route" })]
+    [InlineData("overlays/all-namespaces", "gloo-system", new[] { "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding" })]
     public async Task Kustomization_Renders_EveryObjectWellFormed(string directory, string ns, string[] extraKinds)
     {
         var objects = await RenderAsync(directory);
@@ -30,7 +31,7 @@ public sealed class KustomizeTests
         {
             Assert.False(string.IsNullOrEmpty(Text(obj, "apiVersion")), $"{obj.ToJsonString()}: apiVersion");
             Assert.False(string.IsNullOrEmpty(Text(obj, "metadata", "name")), $"{obj.ToJsonString()}: metadata.name");
-            var clusterScoped = Text(obj, "kind") is "Namespace" or "CustomResourceDefinition";
+            var clusterScoped = Text(obj, "kind") is "Namespace" or "CustomResourceDefinition" or "ClusterRole" or "ClusterRoleBinding";
             Assert.Equal(clusterScoped ? null : ns, Text(obj, "metadata", "namespace"));
         }
         foreach (var deployment in objects.Where(o => Text(o, "kind") == "Deployment"))
@@ -56,6 +57,34 @@ public sealed class KustomizeTests
             CheckCrd(crd);
         }
         CheckGatewayAddressing(objects);
+    }
+
+    [Fact]
+    public async Task AllNamespaces_ClusterRolesGrantWhatTheRolesGrant_AndBothRolesWatchEveryNamespace()
+    {
+        var objects = await RenderAsync("overlays/all-namespaces");
+        var roles = objects.Where(o => Text(o, "kind") == "ClusterRole").ToDictionary(o => Text(o, "metadata", "name")!);
+        foreach (var role in roles.Values)
+        {
+            CheckRole(role);
+        }
+        IEnumerable<string> VerbsOn(string account, string resource) => objects
+            .Where(o => Text(o, "kind") == "ClusterRoleBinding" && o["subjects"]!.AsArray().Any(s => Text(s!, "name") == account && Text(s!, "namespace") == "gloo-system"))
+            .SelectMany(b => roles[Text(b, "roleRef", "name")!]["rules"]!.AsArray())
+            .Where(rule => rule!["resources"]!.AsArray().Any(r => r!.GetValue<string>() == resource))
+            .SelectMany(rule => rule!["verbs"]!.AsArray().Select(v => v!.GetValue<string>()))
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "upstreams"));
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "secrets"));
+        Assert.Empty(VerbsOn("sluice-gateway", "upstreams/status"));
+        Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "virtualservices/status"));
+        Assert.Empty(VerbsOn("sluice-controller", "leases"));
+        foreach (var deployment in objects.Where(o => Text(o, "kind") == "Deployment"))
+        {
+            var args = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>());
+            Assert.Contains("--all-namespaces", args);
+        }
     }
 
     [Fact]

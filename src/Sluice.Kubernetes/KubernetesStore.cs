@@ -29,6 +29,9 @@ public sealed partial class KubernetesStore : IConfigStore, IDisposable
     /// </summary>
     private volatile IReadOnlyDictionary<(ConfigKind, string), string> _homes = new Dictionary<(ConfigKind, string), string>();
 
+    /// <summary>The spec generation of each resourceVersion the store has delivered, so a verdict can be checked against it.</summary>
+    private readonly ResourceGenerations _generations = new();
+
     public KubernetesStore(KubernetesStoreOptions options, ILogger? logger = null)
         : this(options, KubernetesApi.Configure(options), logger)
     {
@@ -140,15 +143,59 @@ public sealed partial class KubernetesStore : IConfigStore, IDisposable
             return new JsonObject();
         });
 
-    /// <summary>A merge patch of the status subresource: the spec and the user's fields are not touched.</summary>
-    /// <remarks>
-    /// Not yet conditional on <paramref name="resourceVersion"/>: a status write bumps a custom
-    /// resource's resourceVersion too, so the check needs the spec's <c>metadata.generation</c>
-    /// (what Kubernetes controllers compare), which the snapshot does not carry yet.
-    /// </remarks>
-    public Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken) =>
-        CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Patch, _resources.ItemPath(kind, HomeOf(kind, name), name) + "/status",
-            new JsonObject { ["status"] = CustomResources.EncodeStatus(status) }, cancellationToken));
+    /// <summary>
+    /// Writes a verdict to the status subresource; the spec and the user's fields are not touched.
+    /// A verdict on a known version lands only while the spec is the one judged: a status write
+    /// moves a custom resource's resourceVersion too, so the spec is identified by its
+    /// <c>metadata.generation</c> (what Kubernetes controllers compare), remembered for each
+    /// version the watch delivered. The write is a PUT of the status on the resourceVersion just
+    /// read, so a spec change between the read and the write is a 409, and the check runs again.
+    /// An object that did not load (null version) gets a merge patch: its verdict is about what is there.
+    /// </summary>
+    public async Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken)
+    {
+        var path = _resources.ItemPath(kind, HomeOf(kind, name), name);
+        if (resourceVersion is null)
+        {
+            await CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Patch, path + "/status",
+                new JsonObject { ["status"] = CustomResources.EncodeStatus(status) }, cancellationToken));
+            return;
+        }
+        var judged = _generations.Judged(kind, name, resourceVersion);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await _api.GetAsync(path, cancellationToken)
+                ?? throw new StoreNotFoundException($"{kind.DisplayName()} '{name}' does not exist");
+            var generation = current["metadata"]?["generation"]?.GetValue<long>();
+            var version = current["metadata"]?["resourceVersion"]?.GetValue<string>();
+            var same = judged is { } g && generation is { } now ? g == now : version == resourceVersion;
+            if (!same)
+            {
+                throw new StoreConflictException(judged is null || generation is null
+                    ? $"{kind.DisplayName()} '{name}': the status judged resource version {resourceVersion}, but the current one is {version}"
+                    : $"{kind.DisplayName()} '{name}': the status judged generation {judged} (resource version {resourceVersion}), but the spec is now at generation {generation}");
+            }
+            var written = current["status"] is JsonObject old ? (JsonObject)old.DeepClone() : [];
+            foreach (var (field, value) in CustomResources.EncodeStatus(status).ToList())
+            {
+                written[field] = value?.DeepClone();
+            }
+            if (status.Reason is null)
+            {
+                written.Remove("reason");
+            }
+            current["status"] = written;
+            try
+            {
+                await CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Put, path + "/status", current, cancellationToken));
+                return;
+            }
+            catch (StoreConflictException) when (attempt < 5)
+            {
+                // Something wrote the resource since it was read: check the generation again.
+            }
+        }
+    }
 
     public void Dispose() => _api.Dispose();
 
@@ -201,6 +248,10 @@ public sealed partial class KubernetesStore : IConfigStore, IDisposable
                 else
                 {
                     objects.Add((T)decoded.Object);
+                    if (item["metadata"]?["generation"]?.GetValue<long>() is { } generation && decoded.Object.Metadata.ResourceVersion is { } version)
+                    {
+                        _generations.Saw(kind, decoded.Object.Name, version, generation);
+                    }
                 }
             }
             return [.. objects.OrderBy(o => o.Name, StringComparer.Ordinal)];

@@ -17,7 +17,8 @@ namespace Sluice.IntegrationTests.Kubernetes;
 /// changes, resource versions, bookmarks, 410 Gone, optimistic concurrency, subresources) and
 /// behaves as the real one where the store depends on it:
 /// <list type="bullet">
-/// <item>one resourceVersion counter for the whole server, bumped by every write (status writes too);</item>
+/// <item>one resourceVersion counter for the whole server, bumped by every write (status writes too);
+///   <c>metadata.generation</c> per object, bumped only when a write changes its spec;</item>
 /// <item>lists carry the collection's resourceVersion; <c>?watch=true&amp;resourceVersion=N</c>
 ///   replays every event after N, then streams new ones as JSON lines (ADDED, MODIFIED, DELETED);</item>
 /// <item><c>allowWatchBookmarks=true</c> gets BOOKMARK events carrying only a resourceVersion;</item>
@@ -395,6 +396,18 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         var previous = _objects.GetValueOrDefault(Key(collection, ns, name));
         metadata["uid"] = previous?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = previous?["metadata"]?["creationTimestamp"]?.DeepClone() ?? DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        // metadata.generation counts spec changes only (status subresource on): 1 at creation, +1
+        // when a write of the resource changes spec, unchanged by status writes.
+        var generation = previous?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+        if (previous is null)
+        {
+            generation = 1;
+        }
+        else if (keepStatusOf is not null && previous["spec"]?.ToJsonString() != resource["spec"]?.ToJsonString())
+        {
+            generation++;
+        }
+        metadata["generation"] = generation;
         if (keepStatusOf is not null)
         {
             // A write of the resource itself never changes status (the status subresource is on).

@@ -22,8 +22,8 @@ if ! command -v nats-server >/dev/null; then
 fi
 
 # etcd tests start their own three-member clusters (Debian package `etcd-server`, etcd 3.4);
-# `etcd-client` brings etcdctl for the example and the propagation bench.
-if ! command -v etcd >/dev/null; then
+# `etcd-client` brings etcdctl for the example, the propagation bench and the secured-etcd tests.
+if ! command -v etcd >/dev/null || ! command -v etcdctl >/dev/null; then
   if command -v apt-get >/dev/null; then
     apt-cache show etcd-server >/dev/null 2>&1 || apt-get update -q >/dev/null
     apt-get install -y -q etcd-server etcd-client >/dev/null || echo "test.sh: could not install etcd-server; etcd tests will fail" >&2

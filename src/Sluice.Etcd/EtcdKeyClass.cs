@@ -9,4 +9,10 @@ internal enum EtcdKeyClass
     Status,
     Secret,
     File,
+
+    /// <summary>What function discovery found for one upstream (a <c>DiscoveryRecordCodec</c> value).</summary>
+    Discovered,
+
+    /// <summary>An artifact a discovered record names (a gRPC descriptor set), by file ref.</summary>
+    DiscoveredFile,
 }

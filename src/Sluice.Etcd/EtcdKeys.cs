@@ -13,10 +13,11 @@ namespace Sluice.Etcd;
 /// statuses/&lt;kind plural&gt;/&lt;name&gt;    {"resource_version": "N", "state": …, "reason": …}
 /// secrets/&lt;ref&gt;                    a secret as a file of secrets/ holds it (a flat YAML map)
 /// files/&lt;ref&gt;                      raw bytes (descriptor sets, certificates)
+/// discovered/upstreams/&lt;name&gt;       what function discovery found for the upstream (DiscoveryRecordCodec JSON)
+/// discovered/files/&lt;ref&gt;           artifacts those records name (gRPC descriptor sets), raw bytes
 /// leader                             the controller leader's identity, on its lease
 /// </code>
-/// Another record kind is one more folder (e.g. <c>discovered/&lt;kind&gt;/&lt;name&gt;</c>): keys this
-/// class does not know are <see cref="EtcdKeyClass.Other"/> and ignored by readers.
+/// Keys this class does not know are <see cref="EtcdKeyClass.Other"/> and ignored by readers.
 /// </summary>
 internal sealed class EtcdKeys(string prefix)
 {
@@ -24,6 +25,8 @@ internal sealed class EtcdKeys(string prefix)
     private const string Statuses = "statuses/";
     private const string Secrets = "secrets/";
     private const string Files = "files/";
+    private const string DiscoveredRecords = "discovered/upstreams/";
+    private const string DiscoveredFiles = "discovered/files/";
 
     public string Prefix { get; } = prefix;
 
@@ -42,12 +45,18 @@ internal sealed class EtcdKeys(string prefix)
 
     public string File(string reference) => Prefix + Files + reference;
 
+    public string Discovered(string upstream) => Prefix + DiscoveredRecords + upstream;
+
+    public string DiscoveredFile(string reference) => Prefix + DiscoveredFiles + reference;
+
     public string FolderOf(EtcdKeyClass keyClass) => Prefix + keyClass switch
     {
         EtcdKeyClass.Secret => Secrets,
         EtcdKeyClass.File => Files,
         EtcdKeyClass.Object => Objects,
         EtcdKeyClass.Status => Statuses,
+        EtcdKeyClass.Discovered => DiscoveredRecords,
+        EtcdKeyClass.DiscoveredFile => DiscoveredFiles,
         _ => throw new ArgumentOutOfRangeException(nameof(keyClass)),
     };
 
@@ -65,6 +74,14 @@ internal sealed class EtcdKeys(string prefix)
         if (rest.StartsWith(Files) && rest.Length > Files.Length)
         {
             return new EtcdKey(EtcdKeyClass.File, default, rest[Files.Length..].ToString());
+        }
+        if (rest.StartsWith(DiscoveredRecords) && rest.Length > DiscoveredRecords.Length)
+        {
+            return new EtcdKey(EtcdKeyClass.Discovered, ConfigKind.Upstream, rest[DiscoveredRecords.Length..].ToString());
+        }
+        if (rest.StartsWith(DiscoveredFiles) && rest.Length > DiscoveredFiles.Length)
+        {
+            return new EtcdKey(EtcdKeyClass.DiscoveredFile, default, rest[DiscoveredFiles.Length..].ToString());
         }
         var keyClass = rest.StartsWith(Objects) ? EtcdKeyClass.Object : rest.StartsWith(Statuses) ? EtcdKeyClass.Status : EtcdKeyClass.Other;
         if (keyClass == EtcdKeyClass.Other)

@@ -32,6 +32,7 @@ public sealed partial class EtcdLeaderElection : ILeadership, IAsyncDisposable
     {
         _store = store;
         _campaign = campaign;
+        store.LeadersOnly = campaign;
         _logger = logger ?? NullLogger.Instance;
         _ttl = store.Options.LeaseTtl;
         // Standbys look often enough that a lapsed lease is taken over well within one more lease time.
@@ -200,10 +201,10 @@ public sealed partial class EtcdLeaderElection : ILeadership, IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = Gateway.EventIds.LeadershipAcquired, Level = LogLevel.Information, Message = "{Identity} now leads the controllers (lease {Seconds} s): it writes statuses")]
+        [LoggerMessage(EventId = EtcdEventIds.LeadershipAcquired, Level = LogLevel.Information, Message = "{Identity} now leads the controllers (lease {Seconds} s): it writes statuses")]
         public static partial void Acquired(ILogger logger, string identity, double seconds);
 
-        [LoggerMessage(EventId = Gateway.EventIds.LeadershipLost, Level = LogLevel.Warning, Message = "{Identity} no longer leads the controllers: it stops writing")]
+        [LoggerMessage(EventId = EtcdEventIds.LeadershipLost, Level = LogLevel.Warning, Message = "{Identity} no longer leads the controllers: it stops writing")]
         public static partial void Lost(ILogger logger, string identity);
     }
 }

@@ -57,6 +57,13 @@ public sealed partial class EtcdStore : IConfigStore, IStoreHealth, IDisposable
     /// </summary>
     internal LeaderFence? Fence { get; set; }
 
+    /// <summary>
+    /// Set when this process campaigns (a controller): then every write a controller makes
+    /// (statuses, discovered records) needs <see cref="Fence"/>, so a standby writes nothing.
+    /// Clients that do not campaign (the CLI, a gateway) write unfenced.
+    /// </summary>
+    internal bool LeadersOnly { get; set; }
+
     public async Task<ConfigSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
         var view = new EtcdView(Keys);
@@ -185,6 +192,10 @@ public sealed partial class EtcdStore : IConfigStore, IStoreHealth, IDisposable
         if (fence is not null)
         {
             request.Compare.Add(new Compare { Key = Bytes(Keys.Leader), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = fence.CreateRevision });
+        }
+        else if (LeadersOnly)
+        {
+            throw new StoreConflictException($"{kind.DisplayName()} '{name}': status not written, this process does not lead the controllers");
         }
         request.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = Bytes(Keys.Status(kind, name)), Value = EtcdStatusValue.Write(judged, status) } });
         request.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(key), KeysOnly = true } });
@@ -414,21 +425,24 @@ public sealed partial class EtcdStore : IConfigStore, IStoreHealth, IDisposable
             OperationCanceledException => $"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s",
             _ => e.Message,
         };
-        _health = new StoreHealth(health.Store, false, $"unreachable: {message}", health.Reachable ? DateTimeOffset.UtcNow : health.Since);
+        // etcd answered, but no: a wrong password, a user without permission on the prefix.
+        var refused = e is RpcException { StatusCode: StatusCode.PermissionDenied or StatusCode.Unauthenticated }
+            || (e is RpcException { StatusCode: StatusCode.InvalidArgument } && message.Contains("authentication failed", StringComparison.OrdinalIgnoreCase));
+        _health = new StoreHealth(health.Store, false, $"{(refused ? "refused" : "unreachable")}: {message}", health.Reachable ? DateTimeOffset.UtcNow : health.Since);
         return e is RpcException or OperationCanceledException
-            ? new EtcdUnavailableException($"etcd ({string.Join(',', _options.Endpoints)}) did not answer: {message}", e)
+            ? new EtcdUnavailableException($"etcd ({string.Join(',', _options.Endpoints)}) {(refused ? "refused the call" : "did not answer")}: {message}", e)
             : e;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = Gateway.EventIds.StoreUnreachable, Level = LogLevel.Warning, Message = "The store {Store} cannot be reached ({Reason}); serving the last configuration and retrying")]
+        [LoggerMessage(EventId = EtcdEventIds.StoreUnreachable, Level = LogLevel.Warning, Message = "The store {Store} cannot be reached ({Reason}); serving the last configuration and retrying")]
         public static partial void Unreachable(ILogger logger, string store, string reason);
 
-        [LoggerMessage(EventId = Gateway.EventIds.StoreReconnected, Level = LogLevel.Information, Message = "The store answers again; resumed watching after revision {Revision}")]
+        [LoggerMessage(EventId = EtcdEventIds.StoreReconnected, Level = LogLevel.Information, Message = "The store answers again; resumed watching after revision {Revision}")]
         public static partial void Reconnected(ILogger logger, long revision);
 
-        [LoggerMessage(EventId = Gateway.EventIds.StoreRelisted, Level = LogLevel.Warning, Message = "Revision {From} was compacted away (compacted up to {Compacted}); listed everything again at revision {Revision}")]
+        [LoggerMessage(EventId = EtcdEventIds.StoreRelisted, Level = LogLevel.Warning, Message = "Revision {From} was compacted away (compacted up to {Compacted}); listed everything again at revision {Revision}")]
         public static partial void Relisted(ILogger logger, long from, long compacted, long revision);
     }
 }

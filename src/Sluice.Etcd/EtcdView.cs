@@ -64,6 +64,7 @@ internal sealed class EtcdView(EtcdKeys keys)
         var errors = new List<ConfigError>();
         var secrets = new Dictionary<string, ValueMap>(StringComparer.Ordinal);
         var files = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
+        var discovered = new Dictionary<string, DiscoveryRecord>(StringComparer.Ordinal);
         foreach (var (text, entry) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             switch (entry.Key.Class)
@@ -103,7 +104,19 @@ internal sealed class EtcdView(EtcdKeys keys)
                 case EtcdKeyClass.File:
                     files[entry.Key.Name] = entry.Value.Value.Memory;
                     break;
+                case EtcdKeyClass.Discovered:
+                    // A record and its files are written in one transaction, so they are here together.
+                    if ((entry.Parsed ??= ParseDiscovered(text, entry.Value) ?? NotARecord) is DiscoveryRecord record)
+                    {
+                        discovered[entry.Key.Name] = record;
+                    }
+                    break;
             }
+        }
+        foreach (var (fileRef, bytes) in discovered.Values.SelectMany(r => r.Files))
+        {
+            // A user's file of the same ref wins, as in the file store.
+            files.TryAdd(fileRef, bytes);
         }
         return new ConfigSnapshot
         {
@@ -112,7 +125,22 @@ internal sealed class EtcdView(EtcdKeys keys)
             LoadErrors = new(errors),
             Secrets = secrets,
             Files = files,
+            Discovered = discovered,
         };
+    }
+
+    /// <summary>Stands for "read once, not a record" in <see cref="Entry.Parsed"/>.</summary>
+    private static readonly object NotARecord = new();
+
+    /// <summary>
+    /// The discovery record under a key, its version the key's mod revision; null when damaged
+    /// (treated as nothing found: the leader's next pass writes it again).
+    /// </summary>
+    private DiscoveryRecord? ParseDiscovered(string source, KeyValue value)
+    {
+        var record = DiscoveryRecordCodec.Read(value.Value.Span, source,
+            fileRef => _entries.TryGetValue(keys.DiscoveredFile(fileRef), out var file) ? file.Value.Value.Memory : null);
+        return record is null ? null : record with { Version = value.ModRevision.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 
     private bool Put(string key, KeyValue value)
@@ -126,7 +154,9 @@ internal sealed class EtcdView(EtcdKeys keys)
         return IsConfig(parsed);
     }
 
-    private static bool IsConfig(EtcdKey key) => key.Class is EtcdKeyClass.Object or EtcdKeyClass.Secret or EtcdKeyClass.File;
+    /// <summary>Keys whose change changes what a gateway serves (statuses and the leader key do not).</summary>
+    private static bool IsConfig(EtcdKey key) =>
+        key.Class is EtcdKeyClass.Object or EtcdKeyClass.Secret or EtcdKeyClass.File or EtcdKeyClass.Discovered or EtcdKeyClass.DiscoveredFile;
 
     /// <summary>The object a key holds, or the error that names the key and the object.</summary>
     internal static object ParseObject(EtcdKey key, string source, ByteString value)

@@ -15,7 +15,7 @@ namespace Sluice.Kubernetes;
 /// their status subresource, secrets from Kubernetes Secrets. Updates carry the resourceVersion
 /// (a stale one is a 409, i.e. <see cref="StoreConflictException"/>).
 /// </summary>
-public sealed class KubernetesStore : IConfigStore, IDisposable
+public sealed partial class KubernetesStore : IConfigStore, IDisposable
 {
     private static readonly ConfigKind[] Kinds = [ConfigKind.Upstream, ConfigKind.VirtualService];
     private readonly KubernetesStoreOptions _options;
@@ -29,6 +29,9 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
     /// </summary>
     private volatile IReadOnlyDictionary<(ConfigKind, string), string> _homes = new Dictionary<(ConfigKind, string), string>();
 
+    /// <summary>The spec generation of each resourceVersion the store has delivered, so a verdict can be checked against it.</summary>
+    private readonly ResourceGenerations _generations = new();
+
     public KubernetesStore(KubernetesStoreOptions options, ILogger? logger = null)
         : this(options, KubernetesApi.Configure(options), logger)
     {
@@ -41,6 +44,10 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
         _resources = new CustomResources(options);
         _logger = logger ?? NullLogger.Instance;
     }
+
+    internal KubernetesApi Api => _api;
+
+    internal KubernetesStoreOptions Options => _options;
 
     /// <summary>Where the store reads, for messages: the API server and the namespace(s).</summary>
     public string Description => $"kubernetes {_api.BaseUri} namespace {(_options.AllNamespaces ? "(all)" : _options.Namespace)}";
@@ -136,15 +143,59 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
             return new JsonObject();
         });
 
-    /// <summary>A merge patch of the status subresource: the spec and the user's fields are not touched.</summary>
-    /// <remarks>
-    /// Not yet conditional on <paramref name="resourceVersion"/>: a status write bumps a custom
-    /// resource's resourceVersion too, so the check needs the spec's <c>metadata.generation</c>
-    /// (what Kubernetes controllers compare), which the snapshot does not carry yet.
-    /// </remarks>
-    public Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken) =>
-        CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Patch, _resources.ItemPath(kind, HomeOf(kind, name), name) + "/status",
-            new JsonObject { ["status"] = CustomResources.EncodeStatus(status) }, cancellationToken));
+    /// <summary>
+    /// Writes a verdict to the status subresource; the spec and the user's fields are not touched.
+    /// A verdict on a known version lands only while the spec is the one judged: a status write
+    /// moves a custom resource's resourceVersion too, so the spec is identified by its
+    /// <c>metadata.generation</c> (what Kubernetes controllers compare), remembered for each
+    /// version the watch delivered. The write is a PUT of the status on the resourceVersion just
+    /// read, so a spec change between the read and the write is a 409, and the check runs again.
+    /// An object that did not load (null version) gets a merge patch: its verdict is about what is there.
+    /// </summary>
+    public async Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken)
+    {
+        var path = _resources.ItemPath(kind, HomeOf(kind, name), name);
+        if (resourceVersion is null)
+        {
+            await CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Patch, path + "/status",
+                new JsonObject { ["status"] = CustomResources.EncodeStatus(status) }, cancellationToken));
+            return;
+        }
+        var judged = _generations.Judged(kind, name, resourceVersion);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await _api.GetAsync(path, cancellationToken)
+                ?? throw new StoreNotFoundException($"{kind.DisplayName()} '{name}' does not exist");
+            var generation = current["metadata"]?["generation"]?.GetValue<long>();
+            var version = current["metadata"]?["resourceVersion"]?.GetValue<string>();
+            var same = judged is { } g && generation is { } now ? g == now : version == resourceVersion;
+            if (!same)
+            {
+                throw new StoreConflictException(judged is null || generation is null
+                    ? $"{kind.DisplayName()} '{name}': the status judged resource version {resourceVersion}, but the current one is {version}"
+                    : $"{kind.DisplayName()} '{name}': the status judged generation {judged} (resource version {resourceVersion}), but the spec is now at generation {generation}");
+            }
+            var written = current["status"] is JsonObject old ? (JsonObject)old.DeepClone() : [];
+            foreach (var (field, value) in CustomResources.EncodeStatus(status).ToList())
+            {
+                written[field] = value?.DeepClone();
+            }
+            if (status.Reason is null)
+            {
+                written.Remove("reason");
+            }
+            current["status"] = written;
+            try
+            {
+                await CallAsync(kind, name, () => _api.WriteAsync(HttpMethod.Put, path + "/status", current, cancellationToken));
+                return;
+            }
+            catch (StoreConflictException) when (attempt < 5)
+            {
+                // Something wrote the resource since it was read: check the generation again.
+            }
+        }
+    }
 
     public void Dispose() => _api.Dispose();
 
@@ -197,6 +248,10 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
                 else
                 {
                     objects.Add((T)decoded.Object);
+                    if (item["metadata"]?["generation"]?.GetValue<long>() is { } generation && decoded.Object.Metadata.ResourceVersion is { } version)
+                    {
+                        _generations.Saw(kind, decoded.Object.Name, version, generation);
+                    }
                 }
             }
             return [.. objects.OrderBy(o => o.Name, StringComparer.Ordinal)];
@@ -221,22 +276,34 @@ public sealed class KubernetesStore : IConfigStore, IDisposable
         var upstreamObjects = Decode<Upstream>(ConfigKind.Upstream, upstreams);
         var serviceObjects = Decode<VirtualService>(ConfigKind.VirtualService, services);
         _homes = homes;
+        var (discovered, files) = Discovered(upstreams, upstreamObjects.Select(u => u.Name));
         return new ConfigSnapshot
         {
             Upstreams = new(upstreamObjects),
             VirtualServices = new(serviceObjects),
             LoadErrors = new(errors),
             Secrets = secretMaps,
+            Discovered = discovered,
+            Files = files,
         };
     }
 
-    /// <summary>What the snapshot means: objects without version or status, errors, secrets.</summary>
+    /// <summary>What the snapshot means: objects without version or status, discovered records, errors, secrets.</summary>
     private static string Fingerprint(ConfigSnapshot snapshot)
     {
         var text = new System.Text.StringBuilder();
         foreach (var obj in snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices))
         {
             text.Append(ConfigCodec.ToJson(StoredObjects.Strip(obj)).ToJsonString()).Append('\n');
+        }
+        // What discovery wrote into statuses is meaning too (a verdict beside it is not).
+        foreach (var (name, record) in snapshot.Discovered.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            text.Append(System.Text.Encoding.UTF8.GetString(DiscoveryRecordCodec.Write(name, record, 0))).Append('\n');
+            foreach (var (fileRef, bytes) in record.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                text.Append(fileRef).Append('=').Append(Convert.ToBase64String(bytes.Span)).Append('\n');
+            }
         }
         foreach (var error in snapshot.LoadErrors)
         {

@@ -130,10 +130,10 @@ internal sealed partial class ResourceWatch(KubernetesApi api, string collection
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = Gateway.EventIds.WatchFailed, Level = LogLevel.Warning, Message = "Kubernetes watch of {Path} failed ({Reason}); serving the last configuration and retrying")]
+        [LoggerMessage(EventId = KubernetesEventIds.WatchFailed, Level = LogLevel.Warning, Message = "Kubernetes watch of {Path} failed ({Reason}); serving the last configuration and retrying")]
         public static partial void WatchFailed(ILogger logger, string path, string reason);
 
-        [LoggerMessage(EventId = Gateway.EventIds.WatchFailed, Level = LogLevel.Information, Message = "Kubernetes watch of {Path} cannot resume ({Reason}); listing it again")]
+        [LoggerMessage(EventId = KubernetesEventIds.Relisting, Level = LogLevel.Information, Message = "Kubernetes watch of {Path} cannot resume ({Reason}); listing it again")]
         public static partial void Relisting(ILogger logger, string path, string reason);
     }
 }

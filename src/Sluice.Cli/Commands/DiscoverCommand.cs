@@ -8,29 +8,32 @@ namespace Sluice.Cli.Commands;
 /// <summary>
 /// <c>sluice discover [--watch]</c>: function discovery on its own, as a client of the store. One
 /// pass prints where it stands with each upstream; <c>--watch</c> keeps following the store
-/// (logging one line per change of an upstream's state) until Ctrl+C.
+/// (logging one line per change of an upstream's state) until Ctrl+C. Any store: a folder, etcd or
+/// Kubernetes (<c>--store</c>); on a shared store it writes as the leading controller would, so it is
+/// meant for when no controller runs discovery (<c>--discovery disabled</c> on them), or for a look.
 /// </summary>
 internal static class DiscoverCommand
 {
     public static Command Create(CliContext context)
     {
-        var configDir = ConfigDirOption.Create();
+        var storeFlags = new StoreFlags();
         var flags = new DiscoveryFlags();
         var watch = new Option<bool>("--watch") { Description = "Keep discovering as upstreams change, until Ctrl+C" };
-        var command = new Command("discover", "Find functions (OpenAPI, gRPC reflection, Lambda and FaaS listings) and store them beside the upstreams") { configDir, watch };
-        foreach (var option in flags.All)
+        var command = new Command("discover", "Find functions (OpenAPI, gRPC reflection, Lambda and FaaS listings) and store them beside the upstreams") { watch };
+        foreach (var option in flags.All.Concat(storeFlags.All))
         {
             command.Add(option);
         }
         CommandAction.Set(command, context, async (parseResult, cancellationToken) =>
         {
-            var dir = ConfigDirOption.ResolveExisting(parseResult, configDir, context);
             var options = flags.Resolve(parseResult, context);
             if (options.Mode == DiscoveryMode.Disabled)
             {
                 throw new CliException("discovery is disabled (--discovery disabled): nothing to do");
             }
-            var store = Stores.OpenFiles(dir);
+            var store = storeFlags.Open(parseResult, context);
+            using var disposable = store as IDisposable;
+            var dir = storeFlags.Describe(parseResult, context);
             if (parseResult.GetValue(watch))
             {
                 using var loggers = LoggerFactory.Create(f => f.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Information));

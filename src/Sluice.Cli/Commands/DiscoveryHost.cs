@@ -18,11 +18,14 @@ internal sealed class DiscoveryHost : IAsyncDisposable
     private readonly ILoggerFactory? _loggers;
     private readonly string? _why;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ILeadership? _leadership;
     private Task _running = Task.CompletedTask;
 
-    public DiscoveryHost(GatewayOptions gateway, DiscoveryOptions options, IConfigStore store)
+    /// <param name="leadership">When given (a store shared by several controllers), discovery runs only while this process leads.</param>
+    public DiscoveryHost(GatewayOptions gateway, DiscoveryOptions options, IConfigStore store, ILeadership? leadership = null)
     {
         _options = options;
+        _leadership = leadership;
         if (gateway.Role == GatewayRole.Gateway)
         {
             _why = "role gateway (discovery runs with roles controller and all)";
@@ -33,7 +36,7 @@ internal sealed class DiscoveryHost : IAsyncDisposable
         }
         else if (store is not IDiscoveryStore)
         {
-            _why = "this store does not keep discovered functions yet (the file store does)";
+            _why = "this store does not keep discovered functions";
         }
         else
         {
@@ -49,7 +52,7 @@ internal sealed class DiscoveryHost : IAsyncDisposable
         if (_service is { } service)
         {
             server.Telemetry.Metrics.ObserveDiscovery(() => service.States.Select(s => (s.Upstream, s.State, s.Functions, s.Passes)));
-            _running = service.RunAsync(_stop.Token);
+            _running = _leadership is null ? service.RunAsync(_stop.Token) : service.RunWhileLeadingAsync(_leadership, _stop.Token);
         }
     }
 

@@ -23,12 +23,17 @@ internal static class FunctionCommand
                 result.AddError($"--output: '{value}' is not a format (table or json)");
             }
         });
-        var configDir = ConfigDirOption.Create();
-        var get = new Command("get", "List functions, the user's and the discovered ones, with their source") { upstreamOption, output, configDir };
+        var storeFlags = new StoreFlags();
+        var get = new Command("get", "List functions, the user's and the discovered ones, with their source") { upstreamOption, output };
+        foreach (var option in storeFlags.All)
+        {
+            get.Add(option);
+        }
         CommandAction.Set(get, context, async (parseResult, cancellationToken) =>
         {
-            var dir = ConfigDirOption.ResolveExisting(parseResult, configDir, context);
-            var snapshot = await Stores.OpenFilesReadOnly(dir).LoadAsync(cancellationToken);
+            var store = storeFlags.OpenForReading(parseResult, context);
+            using var disposable = store as IDisposable;
+            var snapshot = await store.LoadAsync(cancellationToken);
             var only = parseResult.GetValue(upstreamOption);
             var upstreams = snapshot.Upstreams.Where(u => only is null || u.Name == only).ToList();
             if (only is not null && upstreams.Count == 0)

@@ -25,7 +25,7 @@ internal static class RunCommand
             var options = binder.Resolve(parseResult, context);
             if (binder.Store.IsEtcd(parseResult, context))
             {
-                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), cancellationToken);
+                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), binder.Discovery.Resolve(parseResult, context), cancellationToken);
             }
             var onKubernetes = binder.Store.IsKubernetes(parseResult, context);
             if (!onKubernetes && !Directory.Exists(options.ConfigDir))
@@ -36,8 +36,14 @@ internal static class RunCommand
             using var disposable = store as IDisposable;
             var source = onKubernetes ? binder.Store.Describe(parseResult, context) : options.ConfigDir;
 
-            await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, mapAdmin: admin =>
+            // On Kubernetes, controllers elect one leader on a Lease (so replicas can be more than one).
+            using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            await using var election = store is Kubernetes.KubernetesStore cluster
+                ? new Kubernetes.KubernetesLeaseElection(cluster, campaign: options.Role != GatewayRole.Gateway, binder.ResolveLeaseTtl(parseResult, context), logger: loggers.CreateLogger<Kubernetes.KubernetesLeaseElection>())
+                : null;
+            election?.Start();
+            await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store, election);
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
@@ -50,10 +56,10 @@ internal static class RunCommand
 
     /// <summary>
     /// Serves from etcd. Controllers (and <c>all</c>) campaign for the leader lease and write
-    /// statuses only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
+    /// statuses and run function discovery only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
     /// leader gives its lease back so a standby takes over at once.
     /// </summary>
-    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, CancellationToken cancellationToken)
+    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, Discovery.DiscoveryOptions discoveryOptions, CancellationToken cancellationToken)
     {
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         using var store = new EtcdStore(etcd, loggers.CreateLogger<EtcdStore>());
@@ -61,7 +67,13 @@ internal static class RunCommand
         await using (election)
         {
             election.Start();
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin => Proxy.ListenersEndpoint.Map(admin, options)));
+            await using var discovery = new DiscoveryHost(options, discoveryOptions, store, election);
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
+            {
+                discovery.MapAdmin(admin);
+                Proxy.ListenersEndpoint.Map(admin, options);
+            }));
+            discovery.Start(server);
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }
     }

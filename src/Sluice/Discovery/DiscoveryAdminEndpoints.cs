@@ -18,7 +18,7 @@ public static class DiscoveryAdminEndpoints
     public static void Map(IEndpointRouteBuilder admin, DiscoveryService? service, DiscoveryMode mode, string? why = null) =>
         admin.MapGet("/api/v1/discovery", () => service is null
             ? Results.Text($"discovery does not run in this process: {why}\n", statusCode: 404)
-            : Results.Text(JsonSerializer.Serialize(new { Mode = Name(mode), Upstreams = service.States }, Json), "application/json"));
+            : Results.Text(JsonSerializer.Serialize(new { Mode = Name(mode), Leading = service.Leading, Upstreams = service.Leading ? service.States : [] }, Json), "application/json"));
 
     public static string Name(DiscoveryMode mode) => mode switch
     {

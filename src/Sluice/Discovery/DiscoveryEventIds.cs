@@ -2,7 +2,7 @@ namespace Sluice.Discovery;
 
 /// <summary>
 /// Log event ids of discovery: the range 100–119, reserved in <c>Gateway/EventIds.cs</c> (discovery
-/// is a store client and does not reference the gateway). Next free: 106.
+/// is a store client and does not reference the gateway). Next free: 108.
 /// </summary>
 internal static class DiscoveryEventIds
 {
@@ -12,4 +12,6 @@ internal static class DiscoveryEventIds
     public const int StoreFailed = 103;
     public const int SourceFailed = 104;
     public const int WatchFailed = 105;
+    public const int TermStarted = 106;
+    public const int TermEnded = 107;
 }

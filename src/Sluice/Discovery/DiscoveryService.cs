@@ -125,6 +125,88 @@ public sealed partial class DiscoveryService : IDisposable
         await watch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <summary>
+    /// False while this process waits to lead (<see cref="RunWhileLeadingAsync"/>): a standby
+    /// controller discovers nothing and writes nothing.
+    /// </summary>
+    public bool Leading { get; private set; } = true;
+
+    /// <summary>
+    /// Runs discovery only while <paramref name="leadership"/> says this process leads the
+    /// controllers, so one process writes discovered records at a time: a term starts when it
+    /// gains the lead and ends the moment it may have lost it (the store's fence refuses any
+    /// write still in flight). Each term starts afresh, because the previous leader may have
+    /// found things meanwhile.
+    /// </summary>
+    public async Task RunWhileLeadingAsync(ILeadership leadership, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leadership);
+        using var changed = new SemaphoreSlim(0, int.MaxValue);
+        CancellationTokenSource? term = null;
+        void OnChanged()
+        {
+            try
+            {
+                if (!leadership.IsLeader)
+                {
+                    Volatile.Read(ref term)?.Cancel();
+                }
+                changed.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The term (or the whole run) ended meanwhile.
+            }
+        }
+        leadership.Changed += OnChanged;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                Leading = leadership.IsLeader;
+                if (!Leading)
+                {
+                    // The event wakes this at once; the timeout is a safety net for a missed one.
+                    await changed.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                using (var current = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    Volatile.Write(ref term, current);
+                    if (!leadership.IsLeader)
+                    {
+                        continue;
+                    }
+                    Log.TermStarted(_logger, leadership.Identity);
+                    try
+                    {
+                        await RunAsync(current.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref term, null);
+                    }
+                }
+                lock (_lock)
+                {
+                    _tracked.Clear();
+                }
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    Log.TermEnded(_logger, leadership.Identity);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            leadership.Changed -= OnChanged;
+            Volatile.Write(ref term, null);
+        }
+    }
+
     public void Dispose()
     {
         _ownedHttp?.Dispose();
@@ -365,5 +447,11 @@ public sealed partial class DiscoveryService : IDisposable
 
         [LoggerMessage(DiscoveryEventIds.StoreFailed, LogLevel.Warning, "Upstream {Upstream}: could not write what discovery found: {Reason}")]
         public static partial void StoreFailed(ILogger logger, string upstream, string reason);
+
+        [LoggerMessage(DiscoveryEventIds.TermStarted, LogLevel.Information, "{Identity} leads the controllers: discovery runs here")]
+        public static partial void TermStarted(ILogger logger, string identity);
+
+        [LoggerMessage(DiscoveryEventIds.TermEnded, LogLevel.Information, "{Identity} no longer leads the controllers: discovery stops here")]
+        public static partial void TermEnded(ILogger logger, string identity);
     }
 }

@@ -9,7 +9,9 @@ namespace Sluice.Discovery;
 /// recognised (<c>openfaas/gateway</c>, <c>fission/controller</c>, a service ending in <c>-fn-api</c>):
 /// OpenFaaS <c>GET /system/functions</c>, Fission <c>GET /v2/functions</c>, Fn <c>GET /v1/apps</c> and each
 /// app's <c>/v1/apps/&lt;app&gt;/routes</c>. Sets <c>service_info.type</c> to the platform, which the
-/// FaaS function plugin turns into calls.
+/// FaaS function plugin turns into calls. The answers read are the platforms' published shapes:
+/// OpenFaaS's list of function statuses (<c>name</c>), Fission's list of Function resources
+/// (<c>metadata.name</c>), Fn's v1 <c>{"apps": [...], "next_cursor"}</c> and <c>{"routes": [...], "next_cursor"}</c>.
 /// </summary>
 internal sealed class FaasListingSource(DiscoveryHttp http) : IFunctionSource
 {
@@ -46,20 +48,45 @@ internal sealed class FaasListingSource(DiscoveryHttp http) : IFunctionSource
         }
     }
 
+    /// <summary>
+    /// Fn's v1 API: every app (<c>GET /v1/apps</c>), then every route of each
+    /// (<c>GET /v1/apps/&lt;app&gt;/routes</c>); both lists are pages that name the next one in
+    /// <c>next_cursor</c>, fetched with <c>?cursor=</c>, at most <see cref="MaxPages"/> in all.
+    /// </summary>
     private async Task<List<UpstreamFunction>> FnRoutesAsync(Uri baseAddress, CancellationToken cancellationToken)
     {
-        var apps = await GetJsonAsync(new Uri(baseAddress, "/v1/apps"), cancellationToken).ConfigureAwait(false);
+        var pages = 0;
         var functions = new List<UpstreamFunction>();
-        foreach (var app in Names(Property(apps, "apps", "/v1/apps"), "/v1/apps", "name"))
+        foreach (var app in await FnPagesAsync(baseAddress, "/v1/apps", "apps", "name", () => ++pages, cancellationToken).ConfigureAwait(false))
         {
             var path = $"/v1/apps/{Uri.EscapeDataString(app)}/routes";
-            var routes = await GetJsonAsync(new Uri(baseAddress, path), cancellationToken).ConfigureAwait(false);
-            foreach (var route in Names(Property(routes, "routes", path), path, "path"))
+            foreach (var route in await FnPagesAsync(baseAddress, path, "routes", "path", () => ++pages, cancellationToken).ConfigureAwait(false))
             {
                 functions.Add(Function($"{app}{route.Replace('/', '.')}", new { app, route }));
             }
         }
         return functions;
+    }
+
+    /// <summary>Listings follow at most this many pages in all, as Lambda's do: a listing that never ends is refused.</summary>
+    private const int MaxPages = 100;
+
+    private async Task<List<string>> FnPagesAsync(Uri baseAddress, string path, string property, string field, Func<int> countPage, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        string? cursor = null;
+        do
+        {
+            if (countPage() > MaxPages)
+            {
+                throw new DiscoveryException($"GET {path} went on for more than {MaxPages} pages");
+            }
+            var page = await GetJsonAsync(new Uri(baseAddress, cursor is null ? path : $"{path}?cursor={Uri.EscapeDataString(cursor)}"), cancellationToken).ConfigureAwait(false);
+            names.AddRange(Names(Property(page, property, path), path, field));
+            cursor = page.TryGetProperty("next_cursor", out var next) && next.ValueKind == JsonValueKind.String && next.GetString() is { Length: > 0 } more ? more : null;
+        }
+        while (cursor is not null);
+        return names;
     }
 
     private static UpstreamFunction Function<T>(string name, T spec) => new() { Name = name, Spec = JsonStructs.From(spec) };

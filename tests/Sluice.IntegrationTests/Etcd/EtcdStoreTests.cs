@@ -8,7 +8,7 @@ using Sluice.Tests.Storage;
 namespace Sluice.IntegrationTests.Etcd;
 
 /// <summary>The etcd store against a real three-member cluster: CRUD, compare-and-swap, watches, bad values.</summary>
-public sealed class EtcdStoreTests(EtcdClusterFixture etcd) : IClassFixture<EtcdClusterFixture>
+public sealed partial class EtcdStoreTests(EtcdClusterFixture etcd) : IClassFixture<EtcdClusterFixture>
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
@@ -85,7 +85,7 @@ public sealed class EtcdStoreTests(EtcdClusterFixture etcd) : IClassFixture<Etcd
         using var client = new EtcdClient(etcd.Cluster.EndpointList);
         await client.PutAsync(prefix + "objects/upstreams/broken", "name: broken\ntype: static\nspec: [unclosed");
         await client.PutAsync(prefix + "objects/upstreams/renamed", "name: other\ntype: static\nspec:\n  hosts: [{addr: 127.0.0.1, port: 1}]\n");
-        await client.PutAsync(prefix + "discovered/upstreams/x", "a later record kind: ignored by this version");
+        await client.PutAsync(prefix + "discovered/upstreams/x", "a damaged discovery record: nothing found, no load error");
 
         var snapshot = await store.LoadAsync(None);
 

@@ -91,7 +91,7 @@ public sealed class EtcdWatchResumeTests(EtcdClusterFixture etcd) : IClassFixtur
 
         var snapshot = await stream.WaitForAsync(s => s.Upstreams.Count == 2 && s.Upstreams.Any(u => u.Name == "new"), TimeSpan.FromSeconds(30));
         Assert.Equal(3, EtcdObjects.PortOf(snapshot.Upstreams.Single(u => u.Name == "kept")));
-        Assert.Contains(log.Lines, e => e.Id.Id == EventIds.StoreRelisted);
+        Assert.Contains(log.Lines, e => e.Id.Id == Sluice.Etcd.EtcdEventIds.StoreRelisted);
         Assert.True(await WaitReachableAsync(watcher, true), watcher.Health.Detail);
     }
 

@@ -251,6 +251,56 @@ public sealed class ScaleOutTests(ScaleOutFixture deployment, ITestOutputHelper 
         Assert.True(served > 50, $"only {served} requests were sent");
     }
 
+    [Fact]
+    public async Task The_leading_controller_discovers_functions_and_every_gateway_serves_them_while_the_standby_writes_nothing()
+    {
+        await using var backend = await Discovery.DocumentBackend.StartAsync();
+        backend.EchoOthers = true;
+        backend.Serve("/openapi.json", await File.ReadAllBytesAsync(Path.Combine(Discovery.Discover.TestData("openapi"), "v3.0-petstore.yaml")), "application/yaml");
+        var leader = await WaitForOneLeaderAsync();
+        var standby = deployment.Controllers.Single(c => c != leader);
+
+        await deployment.ApplyAsync($$"""
+            {{Discovery.Discover.Upstream("petstore", backend.Port)}}
+            ---
+            name: pets
+            domains: [pets.example]
+            routes:
+            - request_matcher: { path_prefix: /pet/ }
+              single_destination: { function: { upstream_name: petstore, function_name: showPetById } }
+              extensions: { parameters: { path: '/pet/{petId}' } }
+            """);
+
+        // Nobody wrote showPetById: the gateways serve it once the leader's discovery stored it.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        async Task<bool> AllServePet()
+        {
+            foreach (var gateway in deployment.Gateways)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, gateway.Traffic + "/pet/42") { Headers = { Host = "pets.example" } };
+                using var response = await http.SendAsync(request);
+                if ((int)response.StatusCode != 200 || !(await response.Content.ReadAsStringAsync()).Contains("\"/v1/pets/42\"", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        await deployment.WaitExplainedAsync(AllServePet, Propagation, "the discovered function served by all gateways");
+
+        var record = (await deployment.Store.ReadDiscoveryAsync("petstore", CancellationToken.None))!;
+        Assert.Contains(record.Functions, f => f.Name == "showPetById" && f.Discovered!.Source == $"{backend.Address}/openapi.json");
+        var led = JsonDocument.Parse(await leader.AdminGetAsync("/api/v1/discovery")).RootElement;
+        Assert.True(led.GetProperty("leading").GetBoolean());
+        Assert.Equal("found", Assert.Single(led.GetProperty("upstreams").EnumerateArray(), u => u.GetProperty("upstream").GetString() == "petstore").GetProperty("state").GetString());
+        var stood = JsonDocument.Parse(await standby.AdminGetAsync("/api/v1/discovery")).RootElement;
+        Assert.False(stood.GetProperty("leading").GetBoolean());
+        Assert.Empty(stood.GetProperty("upstreams").EnumerateArray());
+        // The standby never examined the upstream (it logs one line per state change of one).
+        Assert.DoesNotContain("Upstream petstore:", standby.Output);
+        Assert.Contains("Upstream petstore: discovered", leader.Output);
+    }
+
     private async Task<SluiceProcess> WaitForOneLeaderAsync()
     {
         SluiceProcess? leader = null;

@@ -17,7 +17,8 @@ namespace Sluice.IntegrationTests.Kubernetes;
 /// changes, resource versions, bookmarks, 410 Gone, optimistic concurrency, subresources) and
 /// behaves as the real one where the store depends on it:
 /// <list type="bullet">
-/// <item>one resourceVersion counter for the whole server, bumped by every write (status writes too);</item>
+/// <item>one resourceVersion counter for the whole server, bumped by every write (status writes too);
+///   <c>metadata.generation</c> per object, bumped only when a write changes its spec;</item>
 /// <item>lists carry the collection's resourceVersion; <c>?watch=true&amp;resourceVersion=N</c>
 ///   replays every event after N, then streams new ones as JSON lines (ADDED, MODIFIED, DELETED);</item>
 /// <item><c>allowWatchBookmarks=true</c> gets BOOKMARK events carrying only a resourceVersion;</item>
@@ -29,11 +30,15 @@ namespace Sluice.IntegrationTests.Kubernetes;
 ///   only metadata and spec;</item>
 /// <item><see cref="CutWatches"/> aborts every open watch mid-line, as a dropped connection does.</item>
 /// </list>
-/// It serves the custom resources of <see cref="Groups"/> and core v1 Secrets, in any namespace.
+/// It serves the custom resources of <see cref="Groups"/>, core v1 Secrets and
+/// <c>coordination.k8s.io/v1</c> Leases, in any namespace.
 /// </summary>
 internal sealed class FakeKubernetesApiServer : IAsyncDisposable
 {
     private static readonly string[] Plurals = ["upstreams", "virtualservices"];
+
+    /// <summary>Leases (leader election), which have no status subresource: a PUT replaces the object.</summary>
+    private const string LeaseGroup = "coordination.k8s.io/v1";
     private readonly Lock _lock = new();
     private readonly WebApplication _app;
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
@@ -391,6 +396,18 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         var previous = _objects.GetValueOrDefault(Key(collection, ns, name));
         metadata["uid"] = previous?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = previous?["metadata"]?["creationTimestamp"]?.DeepClone() ?? DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        // metadata.generation counts spec changes only (status subresource on): 1 at creation, +1
+        // when a write of the resource changes spec, unchanged by status writes.
+        var generation = previous?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+        if (previous is null)
+        {
+            generation = 1;
+        }
+        else if (keepStatusOf is not null && previous["spec"]?.ToJsonString() != resource["spec"]?.ToJsonString())
+        {
+            generation++;
+        }
+        metadata["generation"] = generation;
         if (keepStatusOf is not null)
         {
             // A write of the resource itself never changes status (the status subresource is on).
@@ -449,7 +466,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             collection = "v1/secrets";
             rest = core;
         }
-        else if (s is ["apis", var group, var version, .. var custom] && Groups.Contains($"{group}/{version}"))
+        else if (s is ["apis", var group, var version, .. var custom] && (Groups.Contains($"{group}/{version}") || $"{group}/{version}" == LeaseGroup))
         {
             collection = $"{group}/{version}/";
             rest = custom;
@@ -468,7 +485,9 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             return false;
         }
         var plural = rest[0];
-        var known = collection == "v1/secrets" ? plural == "secrets" : Plurals.Contains(plural);
+        var known = collection == "v1/secrets" ? plural == "secrets"
+            : collection == LeaseGroup + "/" ? plural == "leases"
+            : Plurals.Contains(plural);
         if (!known)
         {
             return false;
@@ -476,7 +495,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         collection = collection == "v1/secrets" ? collection : collection + plural;
         name = rest.Length > 1 ? rest[1] : null;
         subresource = rest.Length > 2 ? rest[2] : null;
-        return subresource is null or "status" && (subresource is null || collection != "v1/secrets");
+        return subresource is null or "status" && (subresource is null || (collection != "v1/secrets" && !collection.StartsWith(LeaseGroup, StringComparison.Ordinal)));
     }
 
     private static (string Collection, string Namespace, string Name) Locate(JsonObject resource)

@@ -194,6 +194,35 @@ public sealed class KubernetesStoreTests
     }
 
     [Fact]
+    public async Task StatusOnAnOldSpec_IsRefused_AndNeverLandsOnTheNewOne()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Create(GlooManifests.Upstream("petstore", 8001));
+        using var store = new KubernetesStore(new KubernetesStoreOptions(), api.ClientConfiguration());
+        var judged = (await store.LoadAsync(CancellationToken.None)).Upstreams.Single().Metadata.ResourceVersion;
+
+        // Status writes move the resourceVersion but not the spec: the verdict still lands.
+        await store.WriteStatusAsync(ConfigKind.Upstream, "petstore", judged, new Status(StatusState.Warning, "first look"), CancellationToken.None);
+        await store.WriteStatusAsync(ConfigKind.Upstream, "petstore", judged, Status.Accepted, CancellationToken.None);
+        Assert.Equal("""{"state":"Accepted"}""", api.Get(Upstreams, GlooManifests.Namespace, "petstore")!["status"]!.ToJsonString());
+
+        // A new spec (generation 2): a verdict on the old one is refused and the status stays as it was.
+        var edited = api.Get(Upstreams, GlooManifests.Namespace, "petstore")!;
+        edited["spec"]!["spec"]!["hosts"]![0]!["port"] = 8002;
+        api.ReplaceSpec(edited);
+        var conflict = await Assert.ThrowsAsync<StoreConflictException>(() => store.WriteStatusAsync(
+            ConfigKind.Upstream, "petstore", judged, new Status(StatusState.Rejected, "about the old spec"), CancellationToken.None));
+        Assert.Contains("judged generation 1", conflict.Message, StringComparison.Ordinal);
+        Assert.Contains("now at generation 2", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal("""{"state":"Accepted"}""", api.Get(Upstreams, GlooManifests.Namespace, "petstore")!["status"]!.ToJsonString());
+
+        // The verdict on the new spec lands.
+        var fresh = (await store.LoadAsync(CancellationToken.None)).Upstreams.Single().Metadata.ResourceVersion;
+        await store.WriteStatusAsync(ConfigKind.Upstream, "petstore", fresh, new Status(StatusState.Rejected, "about the new spec"), CancellationToken.None);
+        Assert.Equal("about the new spec", api.Get(Upstreams, GlooManifests.Namespace, "petstore")!["status"]!["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Secrets_ComeFromKubernetesSecrets_OfTheNamespace()
     {
         await using var api = await FakeKubernetesApiServer.StartAsync();

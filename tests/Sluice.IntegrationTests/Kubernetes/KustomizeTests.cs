@@ -14,11 +14,13 @@ public sealed class KustomizeTests
 {
     private static readonly string[] ReadVerbs = ["get", "list", "watch"];
     private static readonly string[] StatusVerbs = ["patch", "update"];
+    private static readonly string[] LeaseVerbs = ["get", "create", "update"];
 
     [Theory]
     [InlineData("", "gloo-system", new[] { "Namespace", "CustomResourceDefinition", "CustomResourceDefinition" })]
     [InlineData("overlays/single-namespace", "sluice", new string[0])]
     [InlineData("overlays/openshift", "gloo-system", new[] { "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "Route" })]
+    [InlineData("overlays/all-namespaces", "gloo-system", new[] { "Namespace", "CustomResourceDefinition", "CustomResourceDefinition", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding" })]
     public async Task Kustomization_Renders_EveryObjectWellFormed(string directory, string ns, string[] extraKinds)
     {
         var objects = await RenderAsync(directory);
@@ -29,7 +31,7 @@ public sealed class KustomizeTests
         {
             Assert.False(string.IsNullOrEmpty(Text(obj, "apiVersion")), $"{obj.ToJsonString()}: apiVersion");
             Assert.False(string.IsNullOrEmpty(Text(obj, "metadata", "name")), $"{obj.ToJsonString()}: metadata.name");
-            var clusterScoped = Text(obj, "kind") is "Namespace" or "CustomResourceDefinition";
+            var clusterScoped = Text(obj, "kind") is "Namespace" or "CustomResourceDefinition" or "ClusterRole" or "ClusterRoleBinding";
             Assert.Equal(clusterScoped ? null : ns, Text(obj, "metadata", "namespace"));
         }
         foreach (var deployment in objects.Where(o => Text(o, "kind") == "Deployment"))
@@ -58,6 +60,34 @@ public sealed class KustomizeTests
     }
 
     [Fact]
+    public async Task AllNamespaces_ClusterRolesGrantWhatTheRolesGrant_AndBothRolesWatchEveryNamespace()
+    {
+        var objects = await RenderAsync("overlays/all-namespaces");
+        var roles = objects.Where(o => Text(o, "kind") == "ClusterRole").ToDictionary(o => Text(o, "metadata", "name")!);
+        foreach (var role in roles.Values)
+        {
+            CheckRole(role);
+        }
+        IEnumerable<string> VerbsOn(string account, string resource) => objects
+            .Where(o => Text(o, "kind") == "ClusterRoleBinding" && o["subjects"]!.AsArray().Any(s => Text(s!, "name") == account && Text(s!, "namespace") == "gloo-system"))
+            .SelectMany(b => roles[Text(b, "roleRef", "name")!]["rules"]!.AsArray())
+            .Where(rule => rule!["resources"]!.AsArray().Any(r => r!.GetValue<string>() == resource))
+            .SelectMany(rule => rule!["verbs"]!.AsArray().Select(v => v!.GetValue<string>()))
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "upstreams"));
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "secrets"));
+        Assert.Empty(VerbsOn("sluice-gateway", "upstreams/status"));
+        Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "virtualservices/status"));
+        Assert.Empty(VerbsOn("sluice-controller", "leases"));
+        foreach (var deployment in objects.Where(o => Text(o, "kind") == "Deployment"))
+        {
+            var args = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>());
+            Assert.Contains("--all-namespaces", args);
+        }
+    }
+
+    [Fact]
     public async Task Rbac_GatewayOnlyReads_ControllerWritesOnlyStatus()
     {
         var objects = await RenderAsync("");
@@ -77,6 +107,8 @@ public sealed class KustomizeTests
         Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-controller", "virtualservices"));
         Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "virtualservices/status"));
         Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "upstreams/status"));
+        Assert.Equal(["get"], VerbsOn("sluice-gateway", "leases"));
+        Assert.Equal(["create", "get", "update"], VerbsOn("sluice-controller", "leases"));
     }
 
     private static void CheckDeployment(JsonObject deployment)
@@ -92,7 +124,8 @@ public sealed class KustomizeTests
         Assert.Null(pod["securityContext"]!["fsGroup"]);
         if (role == "controller")
         {
-            Assert.Equal(1, deployment["spec"]!["replicas"]!.GetValue<int>());
+            // More than one: they elect a leader on a Lease (the --lease-ttl they are given).
+            Assert.True(deployment["spec"]!["replicas"]!.GetValue<int>() >= 2);
         }
         var container = Assert.Single(pod["containers"]!.AsArray())!.AsObject();
         var security = container["securityContext"]!;
@@ -119,7 +152,10 @@ public sealed class KustomizeTests
             foreach (var resource in rule["resources"]!.AsArray().Select(r => r!.GetValue<string>()))
             {
                 Assert.NotEqual("*", resource);
-                var allowed = resource.EndsWith("/status", StringComparison.Ordinal) ? StatusVerbs : ReadVerbs;
+                // Writes go to status subresources, and to the leader election's Lease.
+                var allowed = resource.EndsWith("/status", StringComparison.Ordinal) ? StatusVerbs
+                    : resource == "leases" ? LeaseVerbs
+                    : ReadVerbs;
                 Assert.All(verbs, verb => Assert.Contains(verb, allowed));
             }
         }

@@ -214,7 +214,7 @@ internal sealed class PathTemplate
 
         private void ParseSegment(int end, bool inVariable)
         {
-            if (_position >= end)
+            if (_position >= end || text[_position] == '/')
             {
                 throw Error(_position, "a segment is missing (empty segment or trailing '/')");
             }

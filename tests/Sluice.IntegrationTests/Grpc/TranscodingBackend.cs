@@ -89,12 +89,16 @@ internal sealed class TranscodingBackend : IAsyncDisposable
 
         public ConcurrentQueue<Metadata> Headers { get; } = new();
 
+        /// <summary>The deadline of each call, as the server saw it (DateTime.MaxValue: none).</summary>
+        public ConcurrentQueue<DateTime> Deadlines { get; } = new();
+
         public T Last<T>() where T : IMessage => Messages.OfType<T>().Last();
 
         public void Record(IMessage message, ServerCallContext context)
         {
             Messages.Enqueue(message);
             Headers.Enqueue(context.RequestHeaders);
+            Deadlines.Enqueue(context.Deadline);
         }
     }
 

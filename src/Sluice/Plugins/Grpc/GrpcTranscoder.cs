@@ -70,6 +70,9 @@ internal sealed class GrpcTranscoder(GrpcTranscoderSpec spec) : IInvoker
         }
 
         var request = http.Request;
+        // A gRPC call always has a body, whatever the client's request had (a GET has none):
+        // the forwarder sends one only when the request says it can have one.
+        http.Features.Set<IHttpRequestBodyDetectionFeature>(CallHasBody.Instance);
         request.Headers.Remove("transfer-encoding");
         request.ContentLength = messages.Length;
         request.Body = new MemoryStream(messages.Array, 0, messages.Length, writable: false);
@@ -121,6 +124,13 @@ internal sealed class GrpcTranscoder(GrpcTranscoderSpec spec) : IInvoker
         var route = context.Route;
         return route.PrefixRewrite is { } prefix ? PathRewrite.ReplacePrefix(route.Match, prefix, path) : path;
     }
+}
+
+internal sealed class CallHasBody : IHttpRequestBodyDetectionFeature
+{
+    public static readonly CallHasBody Instance = new();
+
+    public bool CanHaveBody => true;
 }
 
 /// <summary>A request value that does not fit the input message; the message names where it came from.</summary>

@@ -89,10 +89,15 @@ internal sealed class GrpcTransformer(GrpcTranscoderSpec spec, HttpBinding bindi
 
     private static readonly MediaTypeHeaderValue GrpcContentType = new("application/grpc");
 
-    /// <summary>gRPC's <c>grpc-timeout</c>: at most 8 digits and a unit.</summary>
+    /// <summary>
+    /// gRPC's <c>grpc-timeout</c> (at most 8 digits and a unit) for the route timeout. The server is
+    /// given a tenth less (at most a second less), so its DEADLINE_EXCEEDED, with its own message,
+    /// reaches the gateway before the gateway's own timeout for the route fires.
+    /// </summary>
     private static string GrpcTimeout(TimeSpan timeout)
     {
-        var milliseconds = Math.Max(1, (long)Math.Ceiling(timeout.TotalMilliseconds));
+        var margin = Math.Min(timeout.TotalMilliseconds / 10, 1000);
+        var milliseconds = Math.Max(1, (long)Math.Ceiling(timeout.TotalMilliseconds - margin));
         return milliseconds < 100_000_000
             ? milliseconds.ToString(CultureInfo.InvariantCulture) + "m"
             : Math.Min(99_999_999, milliseconds / 1000).ToString(CultureInfo.InvariantCulture) + "S";

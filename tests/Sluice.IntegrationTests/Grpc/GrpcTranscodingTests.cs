@@ -235,10 +235,19 @@ public sealed class GrpcTranscodingTests : GatewayTest
         using var response = await PostAsync("/gloo/delay", """{ "millis": 10000 }""");
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.GatewayTimeout, body);
-        // The server's own DEADLINE_EXCEEDED, not the gateway's timeout: the deadline reached it.
-        Assert.Equal(4, JsonDocument.Parse(body).RootElement.GetProperty("code").GetInt32());
+        // The deadline reached the server: it ends the call a tenth before the route timeout.
         var deadline = _grpc.Calls.Deadlines.Last();
         Assert.True(deadline < sent.AddSeconds(1.5), $"deadline {deadline:O}, sent {sent:O}");
+        // Usually the server's own DEADLINE_EXCEEDED is answered; on a loaded machine the gateway's
+        // timeout for the route can fire first, and that is a 504 too.
+        if (body.StartsWith('{'))
+        {
+            Assert.Equal(4, JsonDocument.Parse(body).RootElement.GetProperty("code").GetInt32());
+        }
+        else
+        {
+            Assert.Equal("upstream_timeout", response.Headers.GetValues("x-sluice-error").Single());
+        }
         Assert.True(DateTime.UtcNow - sent < TimeSpan.FromSeconds(5));
     }
 

@@ -192,7 +192,8 @@ public sealed class FieldPathCodec
                 {
                     throw new CodecFailure(reason);
                 }
-                if (!skipDefault || !JsonToProtoReader.IsDefault(field.Type, bits))
+                // skipDefault is for a wrapper's value, whose default Google.Protobuf tests bitwise.
+                if (!skipDefault || bits != 0)
                 {
                     JsonToProtoReader.WriteBits(buffer, field, bits);
                 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Google.Protobuf.Reflection;
 
 namespace Sluice.Plugins.Grpc.Codec;
@@ -123,7 +124,7 @@ internal static class JsonToProtoReader
             default:
                 // The wrappers: the JSON is the wrapped value itself.
                 var value = message.Fields[0];
-                WriteScalar(ref reader, value, context, value.Tag, skipDefault: true);
+                WriteScalar(ref reader, value, context, value.Tag, skipDefault: true, bitwiseDefault: true);
                 break;
         }
     }
@@ -295,7 +296,7 @@ internal static class JsonToProtoReader
                 // Message values are written even when empty, as Google.Protobuf does.
                 WriteMessageField(ref reader, value, context);
             }
-            else if (!WriteScalar(ref reader, value, context, value.Tag, skipDefault: true))
+            else if (!WriteScalar(ref reader, value, context, value.Tag, skipDefault: true, bitwiseDefault: true))
             {
                 buffer.Truncate(entryTag);
                 context.Pop();
@@ -310,6 +311,10 @@ internal static class JsonToProtoReader
     {
         if (key.Type == FieldType.String)
         {
+            if (!Utf8.IsValid(text))
+            {
+                throw new CodecFailure("map key is not valid UTF-8");
+            }
             if (text.Length > 0)
             {
                 buffer.WriteTag(key.Tag);
@@ -345,7 +350,11 @@ internal static class JsonToProtoReader
     /// Reads a scalar (or enum) value and writes it with <paramref name="tag"/> (none when 0: inside a
     /// packed run). Returns false when the value was dropped (an unknown enum name, ignored by option).
     /// </summary>
-    internal static bool WriteScalar(ref Utf8JsonReader reader, FieldCodec field, CodecContext context, uint tag, bool skipDefault)
+    /// <param name="bitwiseDefault">
+    /// Only an all-zero value is the default, so -0.0 is written. Google.Protobuf's generated fields
+    /// compare with == 0, but its codecs for map values and wrapper fields compare bitwise.
+    /// </param>
+    internal static bool WriteScalar(ref Utf8JsonReader reader, FieldCodec field, CodecContext context, uint tag, bool skipDefault, bool bitwiseDefault = false)
     {
         var buffer = context.Buffer;
         var token = reader.TokenType;
@@ -487,7 +496,7 @@ internal static class JsonToProtoReader
                 {
                     throw Unexpected(ref reader, "a number");
                 }
-                if (skipDefault && IsDefault(field.Type, bits))
+                if (skipDefault && (bitwiseDefault ? bits == 0 : IsDefault(field.Type, bits)))
                 {
                     return true;
                 }
@@ -794,10 +803,15 @@ internal static class JsonToProtoReader
     {
         if (!reader.ValueIsEscaped)
         {
+            // Utf8JsonReader does not check the UTF-8 of string contents; a proto3 string must be valid.
+            if (!Utf8.IsValid(reader.ValueSpan))
+            {
+                throw new CodecFailure("string is not valid UTF-8");
+            }
             buffer.WriteDelimited(reader.ValueSpan);
             return;
         }
-        // Unescaping never makes a string longer.
+        // Unescaping never makes a string longer; CopyString refuses invalid UTF-8 and lone surrogates.
         var start = buffer.BeginDelimited();
         var written = reader.CopyString(buffer.GetSpan(reader.ValueSpan.Length));
         buffer.Advance(written);

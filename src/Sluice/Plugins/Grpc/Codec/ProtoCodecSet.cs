@@ -15,6 +15,7 @@ public sealed class ProtoCodecSet
     // Assigned once, at the end of Compile: message codecs keep a reference to their set (to resolve
     // Any's types), so the set exists before its dictionary does.
     private FrozenDictionary<string, MessageCodec> _messages = FrozenDictionary<string, MessageCodec>.Empty;
+    private FrozenDictionary<string, MessageCodec>.AlternateLookup<ReadOnlySpan<char>> _messagesBySpan;
 
     private ProtoCodecSet()
     {
@@ -57,6 +58,7 @@ public sealed class ProtoCodecSet
             codec.LinkMapEntries();
         }
         set._messages = messages.ToFrozenDictionary(StringComparer.Ordinal);
+        set._messagesBySpan = set._messages.GetAlternateLookup<ReadOnlySpan<char>>();
         return set;
     }
 
@@ -77,7 +79,7 @@ public sealed class ProtoCodecSet
     {
         var slash = typeUrl.LastIndexOf('/');
         var name = slash < 0 ? typeUrl : typeUrl[(slash + 1)..];
-        return _messages.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out codec);
+        return _messagesBySpan.TryGetValue(name, out codec);
     }
 
     private static void AddMessage(MessageDescriptor descriptor, ProtoCodecSet set, Dictionary<string, MessageCodec> messages)

@@ -6,7 +6,12 @@ namespace Sluice.Plugins.Grpc.Codec;
 /// empty repeated fields and maps), as Google.Protobuf's <c>JsonFormatter.Settings.WithFormatDefaultValues(true)</c>
 /// does. Fields with presence (messages, oneof members, proto3 <c>optional</c>) are written only when set.
 /// </param>
-public sealed record ProtoJsonWriteOptions(bool EmitDefaultValues = false)
+/// <param name="WriteUnresolvedAnyAsBytes">
+/// Write an Any whose type is not in the descriptor set as <c>{"@type": url, "value": "&lt;base64 of the
+/// message&gt;"}</c> instead of failing (as JsonFormatter does). For gRPC error details, which may carry
+/// types the service's descriptors do not declare.
+/// </param>
+public sealed record ProtoJsonWriteOptions(bool EmitDefaultValues = false, bool WriteUnresolvedAnyAsBytes = false)
 {
     public static ProtoJsonWriteOptions Default { get; } = new();
 }

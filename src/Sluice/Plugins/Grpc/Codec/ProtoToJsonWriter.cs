@@ -64,7 +64,6 @@ internal static class ProtoToJsonWriter
     /// <summary>google.api.http response_body: only the value of the field at the end of <paramref name="path"/>.</summary>
     private static void WritePath(ReadOnlySpan<byte> data, FieldCodec[] path, Utf8JsonWriter writer, CodecContext context)
     {
-        var message = path[0].Descriptor.ContainingType;
         byte[]? merged = null;
         try
         {
@@ -118,7 +117,6 @@ internal static class ProtoToJsonWriter
                 ArrayPool<byte>.Shared.Return(merged);
             }
         }
-        _ = message;
     }
 
     internal static void WriteMessage(ReadOnlySpan<byte> data, MessageCodec message, Utf8JsonWriter writer, CodecContext context)
@@ -472,6 +470,13 @@ internal static class ProtoToJsonWriter
         var urlLength = System.Text.Encoding.UTF8.GetChars(typeUrl, chars);
         if (!any.Set.TryResolveTypeUrl(chars[..urlLength], out var type))
         {
+            if (context.WriteOptions.WriteUnresolvedAnyAsBytes)
+            {
+                writer.WriteString(TypeKey, typeUrl);
+                writer.WriteBase64String(ValueKey, value);
+                writer.WriteEndObject();
+                return;
+            }
             context.PushField("@type");
             throw new CodecFailure($"unknown type \"{chars[..urlLength]}\" (not in the descriptor set)");
         }
@@ -813,8 +818,13 @@ internal static class ProtoToJsonWriter
         writer.WriteStringValue(value);
     }
 
+    /// <summary>
+    /// Whether a value of this wire type belongs to the field; anything else is skipped like an unknown
+    /// field (as Google.Protobuf does). Proto2 groups have no JSON form here and are skipped too.
+    /// </summary>
     private static bool Accepts(FieldCodec field, int wireType) =>
-        wireType == field.WireType || (field.IsPackable && wireType == FieldCodec.WireLengthDelimited);
+        field.Type != FieldType.Group
+        && (wireType == field.WireType || (field.IsPackable && wireType == FieldCodec.WireLengthDelimited));
 
     private static void Add(ref Entry[] entries, ref int count, Entry entry)
     {

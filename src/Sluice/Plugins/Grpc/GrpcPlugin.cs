@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using Sluice.Api;
 using Sluice.Plan;
 using Sluice.Translation;
@@ -15,6 +18,13 @@ namespace Sluice.Plugins.Grpc;
 internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
 {
     private const string Properties = "service_info.properties";
+
+    /// <summary>
+    /// The last spec compiled per upstream, by everything it was compiled from: every config change
+    /// translates every upstream again, and compiling codecs for an unchanged descriptor set again
+    /// would be wasted work (the translation stays a function of its inputs).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, Compiled> _compiled = new(StringComparer.Ordinal);
 
     public string Name => "grpc";
 
@@ -63,6 +73,24 @@ internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
             diagnostics.Error($"{Properties}.descriptors_file_ref", $"descriptors file not found for file ref '{fileRef}'");
             return null;
         }
+        var options = new GrpcOptions
+        {
+            RequestHeaders = new([.. headers.Select(h => h.ToLowerInvariant())]),
+            MaxRequestBytes = maxRequest ?? GrpcOptions.DefaultMaxMessageBytes,
+            MaxResponseBytes = maxResponse ?? GrpcOptions.DefaultMaxMessageBytes,
+            IgnoreUnknownFields = ignoreUnknown ?? false,
+            EmitDefaultValues = emitDefaults ?? false,
+        };
+        var key = CompileKey(upstream, bytes, fileRef!, serviceNames!, options);
+        if (_compiled.TryGetValue(upstream.Name, out var last) && last.Key == key)
+        {
+            foreach (var warning in last.Warnings)
+            {
+                diagnostics.Warning(warning);
+            }
+            return Serve(cluster, last.Spec);
+        }
+
         var errors = new List<string>();
         var files = DescriptorSetLoader.Load(bytes, fileRef!, errors);
         foreach (var error in errors)
@@ -74,23 +102,47 @@ internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
             return null;
         }
 
-        var options = new GrpcOptions
+        var compileDiagnostics = new Diagnostics();
+        var spec = GrpcServiceCompiler.Compile(upstream, files, bytes, fileRef!, serviceNames!, options, compileDiagnostics);
+        foreach (var error in compileDiagnostics.Errors)
         {
-            RequestHeaders = new([.. headers.Select(h => h.ToLowerInvariant())]),
-            MaxRequestBytes = maxRequest ?? GrpcOptions.DefaultMaxMessageBytes,
-            MaxResponseBytes = maxResponse ?? GrpcOptions.DefaultMaxMessageBytes,
-            IgnoreUnknownFields = ignoreUnknown ?? false,
-            EmitDefaultValues = emitDefaults ?? false,
-        };
-        var spec = GrpcServiceCompiler.Compile(upstream, files, bytes, fileRef!, serviceNames!, options, diagnostics);
+            diagnostics.Error(error);
+        }
+        foreach (var warning in compileDiagnostics.Warnings)
+        {
+            diagnostics.Warning(warning);
+        }
         if (spec is null || diagnostics.HasErrors)
         {
             return null;
         }
-        // gRPC is HTTP/2; any function name is looked up by the transcoder, which answers 404 for
-        // one that names no method (with the candidates when a bare name is ambiguous).
-        return cluster with { Invoker = spec, UseHttp2 = true, AcceptsAnyFunction = true };
+        _compiled[upstream.Name] = new Compiled(key, spec, compileDiagnostics.Warnings);
+        return Serve(cluster, spec);
     }
+
+    /// <summary>
+    /// gRPC is HTTP/2; any function name is looked up by the transcoder, which answers 404 for one
+    /// that names no method (with the candidates when a bare name is ambiguous).
+    /// </summary>
+    private static ClusterPlan Serve(ClusterPlan cluster, GrpcTranscoderSpec spec) =>
+        cluster with { Invoker = spec, UseHttp2 = true, AcceptsAnyFunction = true };
+
+    private static string CompileKey(Upstream upstream, ReadOnlyMemory<byte> bytes, string fileRef, IReadOnlyList<string> services, GrpcOptions options)
+    {
+        var key = new StringBuilder()
+            .Append(Convert.ToHexString(SHA256.HashData(bytes.Span))).Append('|').Append(fileRef)
+            .Append('|').AppendJoin(',', services)
+            .Append('|').Append(options.MaxRequestBytes).Append(',').Append(options.MaxResponseBytes)
+            .Append(',').Append(options.IgnoreUnknownFields).Append(',').Append(options.EmitDefaultValues)
+            .Append(',').AppendJoin(',', options.RequestHeaders);
+        foreach (var function in upstream.Functions)
+        {
+            key.Append('|').Append(function.Name).Append(function.Discovered is null ? "=" : "~=").Append(function.Spec.Root.GetRawText());
+        }
+        return key.ToString();
+    }
+
+    private sealed record Compiled(string Key, GrpcTranscoderSpec Spec, IReadOnlyList<string> Warnings);
 
     /// <summary>Functions of a gRPC upstream are the transcoder's; it checks them against the descriptors.</summary>
     public FunctionSpecResult ParseFunctionSpec(Upstream upstream, UpstreamFunction function, TranslationContext context) =>

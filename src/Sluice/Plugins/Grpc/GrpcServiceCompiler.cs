@@ -157,8 +157,8 @@ internal static class GrpcServiceCompiler
                 {
                     problems.Error("spec", "give both 'service' and 'method', or neither (the function's name then names the method)");
                 }
-                else if (byName.TryGetValue($"{service}.{method}", out var found)
-                    || (ambiguous.ContainsKey(method) is false && byName.TryGetValue(method, out found) && found.Method.Descriptor.Service.Name == service))
+                // service is a full name (discovery writes those) or a short one: both are keys.
+                else if (byName.TryGetValue($"{service}.{method}", out var found))
                 {
                     binding = found;
                 }

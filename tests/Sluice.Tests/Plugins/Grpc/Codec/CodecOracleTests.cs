@@ -74,6 +74,6 @@ public sealed class CodecOracleTests
             var bytes = ToProto(EverythingCodec, json);
             Assert.Equal(message, Everything.Parser.ParseFrom(bytes));
             Assert.Equal(message, Parser.Parse<Everything>(json));
-        }, iter: Iterations / 2, threads: 1);
+        }, iter: Iterations / 4, threads: 1);
     }
 }

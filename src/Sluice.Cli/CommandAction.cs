@@ -38,6 +38,7 @@ internal static class CommandAction
     internal static string? Describe(Exception e) => e switch
     {
         CliException => e.Message,
+        Admin.AdminUnreachableException => e.Message,
         ConfigException config => config.Error.ToString(),
         StoreConflictException or StoreNotFoundException => e.Message,
         // Missing files, permissions, ports already in use: the runtime's message names the path or address.

@@ -28,7 +28,7 @@ internal static class Program
         var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parseResult.Errors.Count > 0 && parseResult.Action is ParseErrorAction)
         {
-            context.Error($"{DescribeParseError(parseResult)} (see '{Usage(parseResult.CommandResult.Command)}')");
+            context.Error($"{DescribeParseError(parseResult, args)} (see '{Usage(parseResult.CommandResult.Command)}')");
             return ExitCodes.Failure;
         }
 
@@ -45,20 +45,61 @@ internal static class Program
     }
 
     /// <summary>
-    /// One line for a command line that did not parse. A stray word also makes System.CommandLine
-    /// complain about the missing subcommand; the stray word is the real mistake, so it wins.
+    /// One line for a command line that did not parse, with the closest known word when there is
+    /// one: a stray word where a command belongs ("route ad"), else an unknown flag, else a stray
+    /// word (System.CommandLine also reports these as a missing subcommand or argument).
     /// </summary>
-    private static string DescribeParseError(ParseResult parseResult)
+    private static string DescribeParseError(ParseResult parseResult, string[] args)
     {
+        var command = parseResult.CommandResult.Command;
+        var stray = parseResult.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+        // A misspelt command before a valid one ("upstrem get") parses as the valid one.
+        var scope = stray is not null && args.Length > 0 && args[0] == stray ? parseResult.RootCommandResult.Command : command;
+        if (stray is not null && scope.Subcommands.Count > 0)
+        {
+            var names = scope.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name)).ToList();
+            return scope is RootCommand
+                ? $"unknown command '{stray}'{Suggest(stray, names)}"
+                : $"unknown command '{CommandPath(scope)} {stray}'{Suggest(stray, names)}";
+        }
+        var options = OptionNames(parseResult.CommandResult);
+        foreach (var token in parseResult.Tokens)
+        {
+            var value = token.Value;
+            if (token.Type == System.CommandLine.Parsing.TokenType.Argument && value.Length > 1 && value[0] == '-' && !char.IsAsciiDigit(value[1]) && !options.Contains(value.Split('=')[0]))
+            {
+                return $"unknown option '{value}'{Suggest(value.Split('=')[0], options)}";
+            }
+        }
         if (parseResult.UnmatchedTokens.Count > 0)
         {
-            var token = parseResult.UnmatchedTokens[0];
-            return parseResult.CommandResult.Command is RootCommand
-                ? $"unknown command '{token}'"
-                : $"unknown option or argument '{token}'";
+            return $"unknown option or argument '{parseResult.UnmatchedTokens[0]}'";
         }
         return parseResult.Errors[0].Message;
     }
+
+    /// <summary>Every flag the command accepts, aliases included (its own and those its parents share).</summary>
+    private static HashSet<string> OptionNames(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (System.CommandLine.Parsing.SymbolResult? current = result; current is not null; current = current.Parent)
+        {
+            if (current is System.CommandLine.Parsing.CommandResult { Command: var command })
+            {
+                foreach (var option in command.Options.Where(o => current == result || o.Recursive))
+                {
+                    names.Add(option.Name);
+                    names.UnionWith(option.Aliases);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static string Suggest(string word, IEnumerable<string> known) =>
+        Api.Codec.FieldSuggestions.Closest(word.TrimStart('-'), known.Select(k => k.TrimStart('-')).Distinct().ToList()) is { } close
+            ? $"; did you mean '{known.First(k => k.TrimStart('-') == close)}'?"
+            : "";
 
     private static string Usage(Command command) =>
         command is RootCommand ? "sluice --help" : $"sluice {CommandPath(command)} --help";

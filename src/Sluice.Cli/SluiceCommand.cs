@@ -10,8 +10,13 @@ internal static class SluiceCommand
     {
         var root = new RootCommand("sluice: the function gateway for .NET")
         {
-
             RunCommand.Create(context),
+            ObjectCommands.Create(context, Api.ConfigKind.Upstream),
+            ObjectCommands.Create(context, Api.ConfigKind.VirtualService),
+            Routes.RouteCommand.Create(context),
+            Secrets.SecretCommand.Create(context),
+            Check.CheckCommand.Create(context),
+            Proxy.ProxyCommand.Create(context),
             GetCommand.Create(context),
             FunctionCommand.Create(context),
             DiscoverCommand.Create(context),
@@ -20,6 +25,8 @@ internal static class SluiceCommand
             MigrateCommand.Create(context),
             ValidateCommand.Create(context),
             VersionCommand.Create(context),
+            SchemaCommand.Create(context),
+            CompletionCommand.Create(context),
             SampleBackendCommand.Create(context),
         };
         // The process is Sluice.Cli.dll (see the csproj); help should name the command users type.

@@ -36,7 +36,7 @@ internal static class ApplyCommand
         return command;
     }
 
-    private static async Task<string> ReadInputAsync(CliContext context, string path, CancellationToken cancellationToken)
+    internal static async Task<string> ReadInputAsync(CliContext context, string path, CancellationToken cancellationToken)
     {
         if (path == "-")
         {
@@ -76,8 +76,10 @@ internal static class ApplyCommand
         }
 
         var applied = new List<(ConfigKind Kind, string Name, string Line)>();
+        using var progress = Output.Progress.Start(context, "applying", documents.Count);
         foreach (var document in documents)
         {
+            progress.Advance();
             if (document.Object is not { } obj)
             {
                 failed++;
@@ -115,6 +117,7 @@ internal static class ApplyCommand
                 context.Error($"{reference}: {e.Message}");
             }
         }
+        progress.Dispose();
         await PrintVerdictsAsync(context, store, applied, cancellationToken);
         return failed == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
@@ -123,7 +126,7 @@ internal static class ApplyCommand
     /// "created" is not the whole story when the object is rejected: each line gets the verdict
     /// the gateway will give (judged offline on what the store now holds) unless it is Accepted.
     /// </summary>
-    private static async Task PrintVerdictsAsync(CliContext context, IConfigStore store, List<(ConfigKind Kind, string Name, string Line)> applied, CancellationToken cancellationToken)
+    internal static async Task PrintVerdictsAsync(CliContext context, IConfigStore store, List<(ConfigKind Kind, string Name, string Line)> applied, CancellationToken cancellationToken)
     {
         if (applied.Count == 0)
         {

@@ -1,18 +1,18 @@
 using System.CommandLine;
-using Sluice.Storage;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice delete upstream|virtualservice NAME</c>.</summary>
+/// <summary><c>sluice delete upstream|virtualservice NAME…</c> (kubectl's form; <c>sluice upstream delete</c> is glooctl's).</summary>
 internal static class DeleteCommand
 {
     public static Command Create(CliContext context)
     {
         var kind = KindArgument.Create();
-        var name = new Argument<string>("name") { Description = "The object to delete" };
-        name.Validators.Add(KindArgument.RejectFlags);
+        var names = new Argument<string[]>("name") { Description = "The objects to delete", Arity = ArgumentArity.OneOrMore };
+        names.Validators.Add(KindArgument.RejectFlags);
         var storeFlags = new StoreFlags();
-        var command = new Command("delete", "Delete an object") { kind, name };
+        names.CompletionSources.Add(ObjectNameCompletion.For(storeFlags, context, parseResult => parseResult.GetValue(kind)));
+        var command = new Command("delete", "Delete objects") { kind, names };
         foreach (var option in storeFlags.All)
         {
             command.Add(option);
@@ -21,18 +21,12 @@ internal static class DeleteCommand
         {
             var store = storeFlags.Open(parseResult, context);
             using var disposable = store as IDisposable;
-            var objectKind = parseResult.GetValue(kind);
-            var objectName = parseResult.GetRequiredValue(name);
-            try
+            var failed = false;
+            foreach (var name in parseResult.GetValue(names) ?? [])
             {
-                await store.DeleteAsync(objectKind, objectName, cancellationToken);
+                failed |= !await ObjectCommands.DeleteOneAsync(context, store, parseResult.GetValue(kind), name, storeFlags.Describe(parseResult, context), cancellationToken);
             }
-            catch (StoreNotFoundException)
-            {
-                throw new CliException($"{KindArgument.Reference(objectKind, objectName)}: not found in {storeFlags.Describe(parseResult, context)}");
-            }
-            context.Out.WriteLine($"{KindArgument.Reference(objectKind, objectName)} deleted");
-            return ExitCodes.Success;
+            return failed ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;
     }

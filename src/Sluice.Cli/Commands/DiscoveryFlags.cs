@@ -35,7 +35,7 @@ internal sealed class DiscoveryFlags
                     "opt-in" or "optin" => DiscoveryMode.OptIn,
                     "all" => DiscoveryMode.All,
                     "disabled" or "off" => DiscoveryMode.Disabled,
-                    _ => throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Mode)}: '{mode}' is not a discovery mode (opt-in, all or disabled)"),
+                    _ => throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Mode, context)}: '{mode}' is not a discovery mode (opt-in, all or disabled)"),
                 },
             };
         }
@@ -44,7 +44,7 @@ internal sealed class DiscoveryFlags
             var list = paths.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (list.Length == 0 || list.FirstOrDefault(p => !p.StartsWith('/') || p.Contains("://", StringComparison.Ordinal)) is { } bad)
             {
-                throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, ProbePaths)}: '{paths}' must list paths starting with '/' (e.g. /swagger.json,/openapi.json)");
+                throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, ProbePaths, context)}: '{paths}' must list paths starting with '/' (e.g. /swagger.json,/openapi.json)");
             }
             options = options with { ProbePaths = list };
         }

@@ -28,7 +28,7 @@ internal static class FunctionCommand
         CommandAction.Set(get, context, async (parseResult, cancellationToken) =>
         {
             var dir = ConfigDirOption.ResolveExisting(parseResult, configDir, context);
-            var snapshot = await Stores.OpenFiles(dir).LoadAsync(cancellationToken);
+            var snapshot = await Stores.OpenFilesReadOnly(dir).LoadAsync(cancellationToken);
             var only = parseResult.GetValue(upstreamOption);
             var upstreams = snapshot.Upstreams.Where(u => only is null || u.Name == only).ToList();
             if (only is not null && upstreams.Count == 0)

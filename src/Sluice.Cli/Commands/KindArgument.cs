@@ -9,7 +9,16 @@ internal static class KindArgument
 {
     private const string Accepted = "upstreams (upstream, us) or virtualservices (virtualservice, vs)";
 
-    public static Argument<ConfigKind> Create() => new("kind")
+    public static Argument<ConfigKind> Create()
+    {
+        var argument = Build();
+        // The enum's own names (Upstream, VirtualService) are not what users type.
+        argument.CompletionSources.Clear();
+        argument.CompletionSources.Add("upstreams", "virtualservices", "us", "vs");
+        return argument;
+    }
+
+    private static Argument<ConfigKind> Build() => new("kind")
     {
         Description = $"What to act on: {Accepted}",
         HelpName = "upstreams|virtualservices",

@@ -42,8 +42,10 @@ internal static class MigrateCommand
 
             var existing = await target.Store.LoadAsync(cancellationToken);
             var present = existing.Upstreams.Cast<IConfigObject>().Concat(existing.VirtualServices).Select(o => (o.Kind, o.Name)).ToHashSet();
+            using var progress = Output.Progress.Start(context, "migrating", snapshot.Upstreams.Count + snapshot.VirtualServices.Count + secrets.Count + files.Count);
             foreach (var obj in snapshot.Upstreams.Cast<IConfigObject>().Concat(snapshot.VirtualServices))
             {
+                progress.Advance();
                 var copy = Unversioned(obj);
                 if (present.Contains((obj.Kind, obj.Name)))
                 {
@@ -56,12 +58,15 @@ internal static class MigrateCommand
             }
             foreach (var (reference, bytes) in secrets)
             {
+                progress.Advance();
                 await target.WriteRawAsync(EtcdKeyClass.Secret, reference, bytes, cancellationToken);
             }
             foreach (var (reference, bytes) in files)
             {
+                progress.Advance();
                 await target.WriteRawAsync(EtcdKeyClass.File, reference, bytes, cancellationToken);
             }
+            progress.Dispose();
             context.Out.WriteLine(
                 $"migrated {snapshot.Upstreams.Count} upstream(s), {snapshot.VirtualServices.Count} virtual service(s), {secrets.Count} secret(s), {files.Count} file(s) from {source.Name} to {target.Name}");
             return ExitCodes.Success;

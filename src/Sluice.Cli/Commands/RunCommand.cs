@@ -37,7 +37,11 @@ internal static class RunCommand
             var source = onKubernetes ? binder.Store.Describe(parseResult, context) : options.ConfigDir;
 
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store);
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, mapAdmin: discovery.MapAdmin));
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, mapAdmin: admin =>
+            {
+                discovery.MapAdmin(admin);
+                Proxy.ListenersEndpoint.Map(admin, options);
+            }));
             discovery.Start(server);
             return await ServeAsync(context, options, server, source, cancellationToken);
         });
@@ -57,7 +61,7 @@ internal static class RunCommand
         await using (election)
         {
             election.Start();
-            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election));
+            var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin => Proxy.ListenersEndpoint.Map(admin, options)));
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }
     }

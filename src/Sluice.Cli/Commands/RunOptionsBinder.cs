@@ -58,7 +58,7 @@ internal sealed class RunOptionsBinder
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {
         string? Get(Option<string?> option) => EnvironmentFallback.Get(parseResult, option, context);
-        string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option);
+        string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option, context);
 
         var options = new GatewayOptions
         {
@@ -149,7 +149,7 @@ internal sealed class RunOptionsBinder
     /// <summary>The leader lease for <c>--store etcd</c>; null leaves etcd's default.</summary>
     public TimeSpan? ResolveLeaseTtl(ParseResult parseResult, CliContext context) =>
         EnvironmentFallback.Get(parseResult, LeaseTtl, context) is { } ttl
-            ? StoreFlags.ParseSeconds(ttl, EnvironmentFallback.SourceOf(parseResult, LeaseTtl))
+            ? StoreFlags.ParseSeconds(ttl, EnvironmentFallback.SourceOf(parseResult, LeaseTtl, context))
             : null;
 
     private static TimeSpan ParseDrainDelay(string text, string source) =>

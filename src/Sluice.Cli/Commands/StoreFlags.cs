@@ -63,6 +63,18 @@ internal sealed class StoreFlags
             _ => Stores.OpenFiles(ConfigDirectory(parseResult, context)),
         };
 
+    /// <summary>
+    /// Opens the store for a command that only reads: the file store read-only (no <c>.sluice/</c>,
+    /// no lock); etcd and Kubernetes as usual (reading them writes nothing).
+    /// </summary>
+    public IConfigStore OpenForReading(ParseResult parseResult, CliContext context) =>
+        Kind(parseResult, context) == "file"
+            ? Stores.OpenFilesReadOnly(ConfigDirectory(parseResult, context))
+            : Open(parseResult, context);
+
+    /// <summary>"file", "etcd" or "kubernetes".</summary>
+    public string KindOf(ParseResult parseResult, CliContext context) => Kind(parseResult, context);
+
     /// <summary>Where the store is, for messages: the folder, the etcd endpoints, or the cluster and namespace.</summary>
     public string Describe(ParseResult parseResult, CliContext context) =>
         Kind(parseResult, context) switch
@@ -76,7 +88,7 @@ internal sealed class StoreFlags
     public EtcdOptions EtcdOptions(ParseResult parseResult, CliContext context, TimeSpan? leaseTtl = null, string? endpoints = null)
     {
         string? Get(Option<string?> option) => EnvironmentFallback.Get(parseResult, option, context);
-        string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option);
+        string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option, context);
 
         var list = (endpoints ?? Get(Endpoints) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (list.Length == 0)
@@ -123,14 +135,14 @@ internal sealed class StoreFlags
         // A DNS-1123 label, as the API server requires: catch a typo before any request.
         if (ns.Length is 0 or > 63 || !ns.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || ns[0] == '-' || ns[^1] == '-')
         {
-            throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Namespace)}: '{ns}' is not a namespace name (lowercase letters, digits and '-')");
+            throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Namespace, context)}: '{ns}' is not a namespace name (lowercase letters, digits and '-')");
         }
         var allNamespaces = parseResult.GetValue(AllNamespaces)
             || context.Environment(EnvironmentFallback.VariableFor(AllNamespaces.Name)) is "1" or "true";
         var kubeconfig = Get(Kubeconfig);
         if (kubeconfig is not null && !File.Exists(kubeconfig))
         {
-            throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Kubeconfig)}: '{kubeconfig}' does not exist");
+            throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Kubeconfig, context)}: '{kubeconfig}' does not exist");
         }
         return new KubernetesStoreOptions { Namespace = ns, AllNamespaces = allNamespaces, Kubeconfig = kubeconfig };
     }
@@ -152,7 +164,7 @@ internal sealed class StoreFlags
         var kind = EnvironmentFallback.Get(parseResult, Store, context)?.Trim().ToLowerInvariant() ?? "file";
         return kind is "file" or "etcd" or "kubernetes"
             ? kind
-            : throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Store)}: '{kind}' is not a store (file, etcd or kubernetes)");
+            : throw new CliException($"{EnvironmentFallback.SourceOf(parseResult, Store, context)}: '{kind}' is not a store (file, etcd or kubernetes)");
     }
 
     private static string? ExistingFile(string? path, string source) =>

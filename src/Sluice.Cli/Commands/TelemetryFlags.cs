@@ -39,7 +39,7 @@ internal sealed class TelemetryFlags
     public GatewayOptions Apply(GatewayOptions options, ParseResult parseResult, CliContext context)
     {
         string? Get(Option<string?> option) => EnvironmentFallback.Get(parseResult, option, context);
-        string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option);
+        string Source(Option option) => EnvironmentFallback.SourceOf(parseResult, option, context);
         string? Otel(string variable) => context.Environment(variable) is { Length: > 0 } value ? value : null;
 
         var accessLog = options.AccessLog;

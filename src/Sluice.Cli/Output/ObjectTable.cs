@@ -14,32 +14,63 @@ internal static class ObjectTable
     /// <summary>Width used when the output is not a terminal (a pipe, a file, a test).</summary>
     private const int RedirectedWidth = 160;
 
-    /// <param name="notLoaded">Objects the store names but could not load: shown Rejected, with the load error.</param>
-    public static void Write(TextWriter writer, ConfigKind kind, IReadOnlyList<IConfigObject> objects, IReadOnlyList<ConfigError> notLoaded)
+    /// <param name="broken">Objects the store names but could not load: shown Rejected, with the load error and the version still serving.</param>
+    /// <param name="wide">More columns: version, functions or routes, TLS.</param>
+    public static void Write(TextWriter writer, ConfigKind kind, IReadOnlyList<IConfigObject> objects, IReadOnlyList<BrokenObject> broken, bool wide = false)
     {
         // kubectl's look (no borders, columns three spaces apart) rather than a box: it greps well.
         var table = new Table { Border = TableBorder.None };
-        table.AddColumn(new TableColumn("NAME") { NoWrap = true, Padding = ColumnGap });
-        table.AddColumn(new TableColumn(kind == ConfigKind.Upstream ? "TYPE" : "DOMAINS") { Padding = ColumnGap });
-        table.AddColumn(new TableColumn("STATUS") { NoWrap = true, Padding = ColumnGap });
-        table.AddColumn(new TableColumn("REASON") { Padding = new Padding(0, 0, 0, 0) });
+        var headers = new List<string> { "NAME", kind == ConfigKind.Upstream ? "TYPE" : "DOMAINS" };
+        if (wide)
+        {
+            headers.AddRange(kind == ConfigKind.Upstream ? ["FUNCTIONS", "VERSION"] : ["SSL", "ROUTES", "VERSION"]);
+        }
+        headers.AddRange(["STATUS", "REASON"]);
+        for (var i = 0; i < headers.Count; i++)
+        {
+            table.AddColumn(new TableColumn(headers[i])
+            {
+                NoWrap = headers[i] is "NAME" or "STATUS" or "VERSION",
+                Padding = i == headers.Count - 1 ? new Padding(0, 0, 0, 0) : ColumnGap,
+            });
+        }
 
         foreach (var obj in objects)
         {
-            var second = obj switch
+            var cells = new List<string>
             {
-                Upstream upstream => upstream.Type,
-                VirtualService vs => vs.Domains.Count == 0 ? "*" : string.Join(", ", vs.Domains),
-                _ => "",
+                obj.Name,
+                obj switch
+                {
+                    Upstream upstream => upstream.Type,
+                    VirtualService vs => vs.Domains.Count == 0 ? "*" : string.Join(", ", vs.Domains),
+                    _ => "",
+                },
             };
+            if (wide)
+            {
+                cells.AddRange(obj switch
+                {
+                    Upstream u => [u.Functions.Count == 0 ? "-" : string.Join(", ", u.Functions.Select(f => f.Name)), obj.Metadata.ResourceVersion ?? "-"],
+                    VirtualService v => [v.SslConfig is null ? "-" : v.SslConfig.SecretRef is { } secret ? $"secret {secret}" : "files",
+                        v.Routes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), obj.Metadata.ResourceVersion ?? "-"],
+                    _ => [],
+                });
+            }
             var status = obj.Status ?? Api.Status.Pending;
+            cells.AddRange([status.State.ToString(), ShortReason(status.Reason)]);
             // Text, not Markup: names and reasons may contain [brackets].
-            table.AddRow(new Text(obj.Name), new Text(second), new Text(status.State.ToString()), new Text(ShortReason(status.Reason)));
+            table.AddRow([.. cells.Select(c => new Text(c))]);
         }
-        foreach (var error in notLoaded)
+        foreach (var item in broken)
         {
-            var reason = "not loaded: " + (error with { Kind = null, ObjectName = null });
-            table.AddRow(new Text(error.ObjectName!), new Text("?"), new Text(nameof(StatusState.Rejected)), new Text(ShortReason(reason)));
+            var cells = new List<string> { item.Name, "?" };
+            if (wide)
+            {
+                cells.AddRange(kind == ConfigKind.Upstream ? ["?", item.ServingVersion ?? "-"] : ["?", "?", item.ServingVersion ?? "-"]);
+            }
+            cells.AddRange([nameof(StatusState.Rejected), ShortReason(item.Reason)]);
+            table.AddRow([.. cells.Select(c => new Text(c))]);
         }
 
         Render(writer, table);

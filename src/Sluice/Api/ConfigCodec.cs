@@ -42,6 +42,12 @@ public static class ConfigCodec
     /// <summary>The object as a JSON tree, snake_case (admin API, <c>-o json</c>).</summary>
     public static JsonObject ToJson(IConfigObject obj) => ConfigJson.Write(obj);
 
+    /// <summary>
+    /// The JSON Schema of one kind's files, generated from the model the readers read with
+    /// (<see cref="Codec.Shapes"/>), for editors and CI (<c>sluice schema</c>, <c>schema/</c>).
+    /// </summary>
+    public static JsonObject JsonSchema(ConfigKind kind) => ConfigSchema.Generate(kind);
+
     /// <summary>Line and column of a field (dotted path) in the document starting at <paramref name="documentStartLine"/>.</summary>
     public static (int Line, int Column)? LocateField(string text, string source, int documentStartLine, string fieldPath) =>
         FieldLocator.Locate(text, source, documentStartLine, fieldPath);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
@@ -6,7 +9,7 @@ namespace Sluice.Gateway;
 
 /// <summary>
 /// The one place a <see cref="SluiceError"/> becomes a response: its status, <c>x-sluice-error</c>
-/// with the code's stable name, a one-line plain-text reason, and one log event (a warning when
+/// with the code's stable name, a JSON body (<c>{"code": name, "message": reason}</c>), and one log event (a warning when
 /// the gateway or an upstream failed, with the remote party's own text, which the client never
 /// sees; debug when the client's request was refused).
 /// </summary>
@@ -35,10 +38,34 @@ internal sealed partial class ErrorResponder(ILogger<ErrorResponder> logger)
         }
         response.Clear();
         response.StatusCode = error.StatusCode;
-        response.ContentType = "text/plain; charset=utf-8";
+        response.ContentType = "application/json; charset=utf-8";
         response.Headers[SluiceError.Header] = error.Name;
-        return response.WriteAsync(error.Message + "\n");
+        return response.Body.WriteAsync(Body(error)).AsTask();
     }
+
+    /// <summary>
+    /// <c>{"code":"…","message":"…"}</c>: the same stable code as the header, so a client that
+    /// only reads bodies still tells failures apart, and the reason for people.
+    /// </summary>
+    private static ReadOnlyMemory<byte> Body(SluiceError error)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 + error.Message.Length);
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString(CodeProperty, error.Name);
+            json.WriteString(MessageProperty, error.Message);
+            json.WriteEndObject();
+        }
+        buffer.Write("\n"u8);
+        return buffer.WrittenMemory;
+    }
+
+    // Relaxed: the body is served as JSON, never embedded in HTML, so "<" or "'" in a reason need
+    // no \u escapes; quotes and control characters are still escaped.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonEncodedText CodeProperty = JsonEncodedText.Encode("code");
+    private static readonly JsonEncodedText MessageProperty = JsonEncodedText.Encode("message");
 
     private static partial class Log
     {

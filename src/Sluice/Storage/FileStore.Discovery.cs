@@ -5,6 +5,10 @@ public sealed partial class FileStore : IDiscoveryStore
 {
     public async Task<DiscoveryRecord?> ReadDiscoveryAsync(string upstream, CancellationToken cancellationToken)
     {
+        if (_options.ReadOnly)
+        {
+            return _discovery.Read(upstream);
+        }
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
         return _discovery.Read(upstream);
     }
@@ -12,12 +16,14 @@ public sealed partial class FileStore : IDiscoveryStore
     public async Task<DiscoveryRecord> WriteDiscoveryAsync(string upstream, DiscoveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ThrowIfReadOnly();
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
         return _discovery.Write(upstream, record);
     }
 
     public async Task DeleteDiscoveryAsync(string upstream, CancellationToken cancellationToken)
     {
+        ThrowIfReadOnly();
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
         _discovery.Delete(upstream);
     }

@@ -82,6 +82,7 @@ public sealed partial class FileStore : IConfigStore
     public async Task<IConfigObject> CreateAsync(IConfigObject obj, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(obj);
+        ThrowIfReadOnly();
         Directory.CreateDirectory(_folder.Root);
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
         var state = ReadAndReconcile(writable: true);
@@ -99,6 +100,7 @@ public sealed partial class FileStore : IConfigStore
     public async Task<IConfigObject> UpdateAsync(IConfigObject obj, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(obj);
+        ThrowIfReadOnly();
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
         var state = ReadAndReconcile(writable: true);
         var key = new ObjectKey(obj.Kind, obj.Name);
@@ -134,6 +136,7 @@ public sealed partial class FileStore : IConfigStore
 
     public async Task DeleteAsync(ConfigKind kind, string name, CancellationToken cancellationToken)
     {
+        ThrowIfReadOnly();
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
         var state = ReadAndReconcile(writable: true);
         var key = new ObjectKey(kind, name);
@@ -157,6 +160,7 @@ public sealed partial class FileStore : IConfigStore
     public async Task WriteStatusAsync(ConfigKind kind, string name, string? resourceVersion, Status status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(status);
+        ThrowIfReadOnly();
         using var session = await LockAsync(cancellationToken).ConfigureAwait(false);
         // The record alone, not the folder: the reporter writes one status per object after
         // each translation, and reading every file each time would make that quadratic.
@@ -232,6 +236,12 @@ public sealed partial class FileStore : IConfigStore
             // Reading must not create the folder (nor .sluice in it).
             return FolderState.Empty;
         }
+        if (_options.ReadOnly)
+        {
+            // No lock: a writer's files appear whole (renamed into place), so a read without it
+            // sees each file either before or after an edit, never half of one.
+            return ReadAndReconcile(writable: false);
+        }
         Session session;
         try
         {
@@ -295,6 +305,14 @@ public sealed partial class FileStore : IConfigStore
         {
             _gate.Release();
             throw;
+        }
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (_options.ReadOnly)
+        {
+            throw new InvalidOperationException($"the file store on {_folder.Root} was opened read-only");
         }
     }
 

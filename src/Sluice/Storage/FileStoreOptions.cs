@@ -20,4 +20,12 @@ public sealed record FileStoreOptions
 
     /// <summary>How long to wait for another process (a CLI, a second gateway) to release <c>.sluice/lock</c>.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Reading never writes: no <c>.sluice/</c> is created, no lock is taken, and no record is
+    /// bumped (<c>sluice validate</c>, <c>sluice get</c>). Versions and statuses are whatever a
+    /// writer last recorded; an edited object shows that record until a writer reads the folder.
+    /// Create, update, delete and status writes throw <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public bool ReadOnly { get; init; }
 }

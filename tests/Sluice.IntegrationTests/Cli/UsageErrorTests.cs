@@ -8,7 +8,7 @@ public sealed class UsageErrorTests
     [InlineData(new[] { "apply", "-f", "x.yaml", "--frobnicate" }, "'--frobnicate'")]
     [InlineData(new[] { "get", "routes" }, "unknown kind 'routes': expected upstreams (upstream, us) or virtualservices (virtualservice, vs)")]
     [InlineData(new[] { "delete", "pods", "x" }, "unknown kind 'pods'")]
-    [InlineData(new[] { "get", "us", "-o", "xml" }, "--output: 'xml' is not a format (table, yaml or json)")]
+    [InlineData(new[] { "get", "us", "-o", "xml" }, "--output: 'xml' is not a format (table, wide, yaml, json or template)")]
     [InlineData(new[] { "apply" }, "'--filename' is required")]
     [InlineData(new[] { "frobnicate" }, "'frobnicate'")]
     [InlineData(new[] { "run", "--http-port", "http" }, "--http-port: 'http' is not a port (0-65535, 0 = off)")]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Sluice.IntegrationTests.Infrastructure;
 
 namespace Sluice.IntegrationTests.Gateway;
@@ -46,8 +47,11 @@ public sealed class GatewayAnswerTests : GatewayTest
         using var response = await Gateway.Client.GetAsync(path);
         Assert.Equal(status, response.StatusCode);
         Assert.Equal(code, response.Headers.GetValues("x-sluice-error").Single());
-        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType!.ToString());
-        Assert.False(string.IsNullOrWhiteSpace(await response.Content.ReadAsStringAsync()));
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        // The body repeats the code for clients that read only bodies, with a reason for people.
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(code, body.RootElement.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(body.RootElement.GetProperty("message").GetString()));
     }
 
     [Fact]

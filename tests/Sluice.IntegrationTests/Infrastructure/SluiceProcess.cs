@@ -97,12 +97,12 @@ internal sealed class SluiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGTERM, as an orchestrator stops a process, and waits for it to exit.</summary>
-    public async Task TerminateAsync(TimeSpan timeout)
+    /// <summary>SIGTERM, as an orchestrator stops a process, and waits for it to exit; returns its exit code (-1 when it was not running).</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
     {
         if (_process is not { } process)
         {
-            return;
+            return -1;
         }
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
@@ -110,7 +110,9 @@ internal sealed class SluiceProcess : IAsyncDisposable
         }
         await process.WaitForExitAsync().WaitAsync(timeout);
         _process = null;
+        var exitCode = process.ExitCode;
         process.Dispose();
+        return exitCode;
     }
 
     /// <summary>Waits until <c>/readyz</c> answers 200 (first configuration applied).</summary>
@@ -166,7 +168,7 @@ internal sealed class SluiceProcess : IAsyncDisposable
     }
 
     /// <summary>The apphost built beside the CLI (bin/CONFIG/TFM/sluice), else <c>dotnet Sluice.Cli.dll</c>.</summary>
-    private static (string File, string[] Prefix) Executable()
+    internal static (string File, string[] Prefix) Executable()
     {
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
         var configuration = tfm.Parent!.Name;

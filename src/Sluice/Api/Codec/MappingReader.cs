@@ -9,15 +9,15 @@ internal sealed class MappingReader
     private readonly ReadContext _context;
     private readonly MappingNode _node;
     private readonly string _path;
-    private readonly IReadOnlyList<string> _known;
+    private readonly Shape _shape;
     private readonly Dictionary<string, Node> _fields = new(StringComparer.Ordinal);
 
-    private MappingReader(ReadContext context, MappingNode node, string path, IReadOnlyList<string> known)
+    private MappingReader(ReadContext context, MappingNode node, string path, Shape shape)
     {
         _context = context;
         _node = node;
         _path = path;
-        _known = known;
+        _shape = shape;
         foreach (var (key, value) in node.Entries)
         {
             _fields[key.Value] = value;
@@ -30,14 +30,14 @@ internal sealed class MappingReader
     /// Opens a structure; unknown fields are rejected at once unless the caller first reads
     /// something (the name) that later errors should carry, then calls <see cref="RejectUnknown"/>.
     /// </summary>
-    public static MappingReader Open(ReadContext context, Node node, string path, IReadOnlyList<string> known, bool rejectUnknown = true)
+    public static MappingReader Open(ReadContext context, Node node, string path, Shape shape, bool rejectUnknown = true)
     {
         context.Count(node);
         if (node is not MappingNode mapping)
         {
             throw context.Error(node, path.Length == 0 ? null : path, $"expected a mapping of fields, got {node.Description}");
         }
-        var reader = new MappingReader(context, mapping, path, known);
+        var reader = new MappingReader(context, mapping, path, shape);
         if (rejectUnknown)
         {
             reader.RejectUnknown();
@@ -45,19 +45,25 @@ internal sealed class MappingReader
         return reader;
     }
 
+    /// <summary>Refuses fields the shape does not know, then more than one field of an exclusive group.</summary>
     public void RejectUnknown()
     {
+        var known = _shape.FieldNames;
         foreach (var (key, _) in _node.Entries)
         {
-            if (!_known.Contains(key.Value))
+            if (!known.Contains(key.Value))
             {
-                var message = $"unknown field (expected one of: {string.Join(", ", _known)})";
-                if (FieldSuggestions.Closest(key.Value, _known) is { } suggestion)
+                var message = $"unknown field (expected one of: {string.Join(", ", known)})";
+                if (FieldSuggestions.Closest(key.Value, known) is { } suggestion)
                 {
                     message += $"; did you mean '{suggestion}'?";
                 }
                 throw _context.Error(key, Path(key.Value), message);
             }
+        }
+        foreach (var group in _shape.Exclusive)
+        {
+            AtMostOne(group);
         }
     }
 
@@ -69,35 +75,42 @@ internal sealed class MappingReader
 
     public bool Has(string field) => Get(field) is not null;
 
-    public string? String(string field) => Values.String(_context, Get(field), Path(field));
+    public string? String(string field) => Values.String(_context, Typed(field, FieldType.String), Path(field));
 
     public string RequiredString(string field, string? hint = null) =>
-        String(field) ?? throw Missing(field, hint);
+        Values.String(_context, Typed(field, FieldType.String, required: true), Path(field)) ?? throw Missing(field, hint);
 
-    public bool? Bool(string field) => Values.Bool(_context, Get(field), Path(field));
+    public bool? Bool(string field) => Values.Bool(_context, Typed(field, FieldType.Bool), Path(field));
 
-    public uint? UInt32(string field) => Values.UInt32(_context, Get(field), Path(field));
+    public uint? UInt32(string field) => Values.UInt32(_context, Typed(field, FieldType.UInt32), Path(field));
 
-    public TimeSpan? Duration(string field) => Values.Duration(_context, Get(field), Path(field));
+    public TimeSpan? Duration(string field) => Values.Duration(_context, Typed(field, FieldType.Duration), Path(field));
 
-    public ValueList<string> StringList(string field) => Values.StringList(_context, Get(field), Path(field));
+    public ValueList<string> StringList(string field) => Values.StringList(_context, Typed(field, FieldType.StringList), Path(field));
 
-    public ValueMap StringMap(string field) => Values.StringMap(_context, Get(field), Path(field));
+    public ValueMap StringMap(string field) => Values.StringMap(_context, Typed(field, FieldType.StringMap), Path(field));
 
-    public Struct Struct(string field) => Values.Struct(_context, Get(field), Path(field));
+    public Struct Struct(string field) => Values.Struct(_context, Typed(field, FieldType.Struct), Path(field));
 
     public ValueList<T> List<T>(string field, Func<ReadContext, Node, string, T> read) =>
-        Values.List(_context, Get(field), Path(field), read);
+        Values.List(_context, Typed(field, FieldType.List), Path(field), read);
 
     /// <summary>Reads a nested structure when present.</summary>
     public T? Object<T>(string field, Func<ReadContext, Node, string, T> read) where T : class =>
-        Get(field) is { } node ? read(_context, node, Path(field)) : null;
+        Typed(field, FieldType.Object) is { } node ? read(_context, node, Path(field)) : null;
 
     public T RequiredObject<T>(string field, Func<ReadContext, Node, string, T> read) =>
-        Get(field) is { } node ? read(_context, node, Path(field)) : throw Missing(field, null);
+        Typed(field, FieldType.Object, required: true) is { } node ? read(_context, node, Path(field)) : throw Missing(field, null);
 
-    /// <summary>Protobuf oneofs: at most one of these fields may be set.</summary>
-    public void AtMostOne(params string[] fields)
+    /// <summary>The field's node, after checking that the shape declares it with this type (see <see cref="Shape"/>).</summary>
+    private Node? Typed(string field, FieldType type, bool required = false)
+    {
+        _shape.Get(field, type, required);
+        return Get(field);
+    }
+
+    /// <summary>Protobuf oneofs: at most one of these fields may be set (the shape's groups, checked on open).</summary>
+    private void AtMostOne(params string[] fields)
     {
         string? first = null;
         foreach (var field in fields)

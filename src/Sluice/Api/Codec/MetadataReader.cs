@@ -3,12 +3,10 @@ namespace Sluice.Api.Codec;
 /// <summary>Reads the <c>metadata</c> and <c>status</c> blocks every top-level object may carry.</summary>
 internal static class MetadataReader
 {
-    private static readonly string[] MetadataFields = ["resource_version", "namespace", "annotations"];
-    private static readonly string[] StatusFields = ["state", "reason"];
 
     public static Metadata ReadMetadata(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, MetadataFields);
+        var map = MappingReader.Open(context, node, path, Shapes.Metadata);
         return new Metadata
         {
             ResourceVersion = map.String("resource_version"),
@@ -20,7 +18,7 @@ internal static class MetadataReader
     /// <summary>Sluice writes status; reading it back lets <c>-o yaml</c> output round-trip.</summary>
     public static Status ReadStatus(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, StatusFields);
+        var map = MappingReader.Open(context, node, path, Shapes.Status);
         var state = StatusState.Pending;
         if (map.String("state") is { } text)
         {

@@ -12,6 +12,9 @@ internal static partial class ObjectNames
     public static bool IsValid(string name) =>
         name.Length is > 0 and <= 253 && Pattern().IsMatch(name) && name.Split('.').All(label => label.Length <= 63);
 
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    /// <summary>The pattern (without the label length limit), also used by the JSON Schema.</summary>
+    public const string PatternText = @"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+    [GeneratedRegex(PatternText)]
     private static partial Regex Pattern();
 }

@@ -7,33 +7,9 @@ namespace Sluice.Api.Codec;
 /// </summary>
 internal static class RouteReader
 {
-    private static readonly string[] RouteFields =
-    [
-        "request_matcher", "event_matcher", "single_destination", "multiple_destinations",
-        "redirect", "direct_response", "prefix_rewrite", "regex_rewrite", "extensions",
-    ];
-
-    private static readonly string[] RedirectFields =
-        ["https_redirect", "host_redirect", "path_redirect", "prefix_rewrite", "response_code", "strip_query"];
-
-    private static readonly string[] DirectResponseFields = ["status", "body"];
-    private static readonly string[] RegexRewriteFields = ["pattern", "substitution"];
-
-    private static readonly string[] RequestMatcherFields =
-        ["path_prefix", "path_regex", "path_exact", "headers", "query_params", "verbs"];
-
-    private static readonly string[] EventMatcherFields = ["event_type"];
-    private static readonly string[] WeightedFields = ["destination", "weight"];
-    private static readonly string[] DestinationFields = ["upstream", "function"];
-    private static readonly string[] UpstreamFields = ["name"];
-    private static readonly string[] FunctionFields = ["upstream_name", "function_name"];
-
     public static Route Read(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, RouteFields);
-        map.AtMostOne("request_matcher", "event_matcher");
-        map.AtMostOne("redirect", "direct_response");
-        map.AtMostOne("prefix_rewrite", "regex_rewrite");
+        var map = MappingReader.Open(context, node, path, Shapes.Route);
         return new Route
         {
             RequestMatcher = map.Object("request_matcher", ReadRequestMatcher),
@@ -50,8 +26,7 @@ internal static class RouteReader
 
     private static RedirectAction ReadRedirect(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, RedirectFields);
-        map.AtMostOne("path_redirect", "prefix_rewrite");
+        var map = MappingReader.Open(context, node, path, Shapes.Redirect);
         return new RedirectAction
         {
             HttpsRedirect = map.Bool("https_redirect") ?? false,
@@ -65,20 +40,19 @@ internal static class RouteReader
 
     private static DirectResponseAction ReadDirectResponse(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, DirectResponseFields);
+        var map = MappingReader.Open(context, node, path, Shapes.DirectResponse);
         return new DirectResponseAction { Status = map.UInt32("status") ?? 0, Body = map.String("body") };
     }
 
     private static RegexRewrite ReadRegexRewrite(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, RegexRewriteFields);
+        var map = MappingReader.Open(context, node, path, Shapes.RegexRewrite);
         return new RegexRewrite { Pattern = map.RequiredString("pattern"), Substitution = map.String("substitution") ?? "" };
     }
 
     private static RequestMatcher ReadRequestMatcher(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, RequestMatcherFields);
-        map.AtMostOne("path_prefix", "path_regex", "path_exact");
+        var map = MappingReader.Open(context, node, path, Shapes.RequestMatcher);
         return new RequestMatcher
         {
             PathPrefix = map.String("path_prefix"),
@@ -92,20 +66,19 @@ internal static class RouteReader
 
     private static EventMatcher ReadEventMatcher(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, EventMatcherFields);
+        var map = MappingReader.Open(context, node, path, Shapes.EventMatcher);
         return new EventMatcher { EventType = map.String("event_type") ?? "" };
     }
 
     private static WeightedDestination ReadWeighted(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, WeightedFields);
+        var map = MappingReader.Open(context, node, path, Shapes.WeightedDestination);
         return new WeightedDestination(map.RequiredObject("destination", ReadDestination), map.UInt32("weight") ?? 0);
     }
 
     private static Destination ReadDestination(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, DestinationFields);
-        map.AtMostOne("upstream", "function");
+        var map = MappingReader.Open(context, node, path, Shapes.Destination);
         return new Destination
         {
             Upstream = map.Object("upstream", ReadUpstream),
@@ -115,13 +88,13 @@ internal static class RouteReader
 
     private static UpstreamDestination ReadUpstream(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, UpstreamFields);
+        var map = MappingReader.Open(context, node, path, Shapes.UpstreamDestination);
         return new UpstreamDestination(map.RequiredString("name"));
     }
 
     private static FunctionDestination ReadFunction(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, FunctionFields);
+        var map = MappingReader.Open(context, node, path, Shapes.FunctionDestination);
         return new FunctionDestination(map.RequiredString("upstream_name"), map.RequiredString("function_name"));
     }
 }

@@ -2,22 +2,13 @@ namespace Sluice.Api.Codec;
 
 internal static class UpstreamReader
 {
-    private static readonly string[] Fields =
-    [
-        "name", "type", "connection_timeout", "spec", "functions", "service_info", "use_http2",
-        "health_checks", "load_balancer", "outlier_detection", "circuit_breakers", "metadata", "status",
-    ];
-
-    private static readonly string[] FunctionFields = ["name", "spec", "discovered"];
-    private static readonly string[] ServiceInfoFields = ["type", "properties", "discovered"];
-    private static readonly string[] OriginFields = ["source", "discovered_at"];
 
     /// <summary>Fields only an upstream has: a document with them but no <c>type</c> is an upstream missing its type.</summary>
     public static readonly string[] OwnFields = ["type", "connection_timeout", "spec", "functions", "service_info"];
 
     public static Upstream Read(ReadContext context, Node node)
     {
-        var map = MappingReader.Open(context, node, "", Fields, rejectUnknown: false);
+        var map = MappingReader.Open(context, node, "", Shapes.Upstream, rejectUnknown: false);
         var name = map.ReadName();
         map.RejectUnknown();
         return new Upstream
@@ -40,7 +31,7 @@ internal static class UpstreamReader
 
     private static UpstreamFunction ReadFunction(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, FunctionFields);
+        var map = MappingReader.Open(context, node, path, Shapes.UpstreamFunction);
         return new UpstreamFunction
         {
             Name = map.RequiredString("name"),
@@ -51,7 +42,7 @@ internal static class UpstreamReader
 
     private static ServiceInfo ReadServiceInfo(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, ServiceInfoFields);
+        var map = MappingReader.Open(context, node, path, Shapes.ServiceInfo);
         return new ServiceInfo
         {
             Type = map.RequiredString("type", "REST, gRPC or nats"),
@@ -66,7 +57,7 @@ internal static class UpstreamReader
     /// </summary>
     private static DiscoveryOrigin ReadOrigin(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, OriginFields);
+        var map = MappingReader.Open(context, node, path, Shapes.DiscoveryOrigin);
         var at = map.String("discovered_at");
         DateTimeOffset discoveredAt = default;
         if (at is not null && !DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out discoveredAt))

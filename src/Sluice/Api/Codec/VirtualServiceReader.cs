@@ -5,18 +5,13 @@ internal static class VirtualServiceReader
     // "roles" is Gloo 0.2.x: the Envoy roles (proxy groups) that serve this virtual service.
     // Sluice is one gateway, so a 0.2.x file is read as written and its roles are checked for
     // shape, then ignored; they are not written back. Gloo 0.4 replaced them the same way.
-    private static readonly string[] Fields =
-        ["name", "domains", "routes", "ssl_config", "disable_for_gateways", "roles", "metadata", "status"];
-
-    private static readonly string[] SslConfigFields = ["secret_ref", "ssl_files", "sni_domains"];
-    private static readonly string[] SslFilesFields = ["tls_cert", "tls_key", "root_ca"];
 
     /// <summary>Fields only a virtual service has.</summary>
     public static readonly string[] OwnFields = ["domains", "routes", "ssl_config", "disable_for_gateways", "roles"];
 
     public static VirtualService Read(ReadContext context, Node node)
     {
-        var map = MappingReader.Open(context, node, "", Fields, rejectUnknown: false);
+        var map = MappingReader.Open(context, node, "", Shapes.VirtualService, rejectUnknown: false);
         var name = map.ReadName();
         map.RejectUnknown();
         _ = map.StringList("roles");
@@ -34,8 +29,7 @@ internal static class VirtualServiceReader
 
     private static SslConfig ReadSslConfig(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, SslConfigFields);
-        map.AtMostOne("secret_ref", "ssl_files");
+        var map = MappingReader.Open(context, node, path, Shapes.SslConfig);
         return new SslConfig
         {
             SecretRef = map.String("secret_ref"),
@@ -46,7 +40,7 @@ internal static class VirtualServiceReader
 
     private static SslFiles ReadSslFiles(ReadContext context, Node node, string path)
     {
-        var map = MappingReader.Open(context, node, path, SslFilesFields);
+        var map = MappingReader.Open(context, node, path, Shapes.SslFiles);
         return new SslFiles
         {
             TlsCert = map.String("tls_cert"),

@@ -1,0 +1,50 @@
+using Sluice.IntegrationTests.Cli;
+
+namespace Sluice.IntegrationTests.Kubernetes;
+
+/// <summary>
+/// The object and route verbs as the built executable against <see cref="FakeKubernetesApiServer"/>
+/// (a FAKE API server: no real one can be installed here), found through a kubeconfig file.
+/// </summary>
+public sealed class KubernetesCliProcessTests : IDisposable
+{
+    private readonly string _kubeconfig = Path.Combine(Path.GetTempPath(), "sluice-kubeconfig-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Objects_and_routes_work_against_the_cluster_and_secrets_point_to_kubectl()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        File.WriteAllText(_kubeconfig, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: fake
+              cluster:
+                server: {api.Address}
+            users:
+            - name: tester
+              user:
+                token: test-token
+            contexts:
+            - name: fake
+              context:
+                cluster: fake
+                user: tester
+            current-context: fake
+            """);
+        string[] store = ["--store", "kubernetes", "--kubeconfig", _kubeconfig, "--namespace", "team-a"];
+
+        (await CliProcess.RunAsync(["upstream", "create", "-f", "-", .. store], "name: petstore\ntype: static\nspec: {hosts: [{addr: 127.0.0.1, port: 9191}]}\n")).AssertExit(0);
+        Assert.NotNull(api.Get("gloo.solo.io/v1/upstreams", "team-a", "petstore"));
+        (await CliProcess.RunAsync(["route", "add", "--path-prefix", "/", "-u", "petstore", .. store])).AssertExit(0);
+        Assert.NotNull(api.Get("gloo.solo.io/v1/virtualservices", "team-a", "default"));
+        var get = (await CliProcess.RunAsync(["vs", "get", "default", "--template", "{routes[0].single_destination.upstream.name}", .. store])).AssertExit(0);
+        Assert.Equal("petstore", get.Out.Trim());
+        var secret = (await CliProcess.RunAsync(["secret", "create", "generic", "x", "--from-literal", "a=b", .. store])).AssertExit(1).AssertNoStackTrace();
+        Assert.Contains("kubectl create secret generic", secret.Err, StringComparison.Ordinal);
+        (await CliProcess.RunAsync(["upstream", "delete", "petstore", .. store])).AssertExit(0);
+        Assert.Null(api.Get("gloo.solo.io/v1/upstreams", "team-a", "petstore"));
+    }
+
+    public void Dispose() => File.Delete(_kubeconfig);
+}

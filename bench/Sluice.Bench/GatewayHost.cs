@@ -49,6 +49,12 @@ internal static class GatewayHost
         using var stop = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        // bench/grpc.sh reads the gateway's allocations around a measured window: SIGHUP prints them.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Console.WriteLine($"allocated-bytes {GC.GetTotalAllocatedBytes(precise: true)}");
+        });
 
         await using var server = await SluiceServer.StartAsync(options, new FileStore(options.ConfigDir), SluicePlugins.Default, logging: null, cancellationToken: stop.Token);
         Console.WriteLine($"Sluice.Bench: gateway on {options.Bind}:{options.HttpPort}, admin on {options.AdminBind}:{options.AdminPort}, config {options.ConfigDir}");

@@ -4,6 +4,7 @@ namespace Sluice.Bench;
 /// <c>Sluice.Bench translate DIR [--iterations N]</c>: loads a config folder with the file store
 /// and times the translator alone, without sockets, Kestrel or YARP.
 /// <c>Sluice.Bench run …</c>: the gateway library hosted directly (see <see cref="GatewayHost"/>).
+/// <c>Sluice.Bench grpc-load …</c>: the load of bench/grpc.sh (see <see cref="GrpcLoad"/>).
 /// </summary>
 internal static class Program
 {
@@ -12,6 +13,10 @@ internal static class Program
         if (args.Length >= 1 && args[0] == "run")
         {
             return await GatewayHost.RunAsync(args[1..]);
+        }
+        if (args.Length >= 1 && args[0] == "grpc-load")
+        {
+            return await GrpcLoad.RunAsync(args[1..]);
         }
 
         if (args.Length < 2 || args[0] != "translate")

@@ -5,6 +5,7 @@ using Sluice.Plugins.Cors;
 using Sluice.Plugins.Events;
 using Sluice.Plugins.Faas;
 using Sluice.Plugins.Google;
+using Sluice.Plugins.Grpc;
 using Sluice.Plugins.Kubernetes;
 using Sluice.Plugins.Nats;
 using Sluice.Plugins.Rest;
@@ -37,6 +38,7 @@ public static class SluicePlugins
         new RestFunctionPlugin(),
         new RestRoutePlugin(),
         new NatsServicePlugin(),
+        new GrpcPlugin(),
         new CloudEventDeliveryPlugin(),
     ]);
 }

@@ -49,6 +49,15 @@ public enum SluiceErrorCode
     NatsNoStream,
     NatsPublishFailed,
 
+    /// <summary>The request does not fit the gRPC method's input message (JSON, a path or query value).</summary>
+    GrpcBadRequest,
+
+    /// <summary>No gRPC method is bound to the request's function name, or to its verb and path.</summary>
+    GrpcMethodNotFound,
+
+    /// <summary>The upstream's answer is not a gRPC response the gateway can decode.</summary>
+    GrpcBadResponse,
+
     /// <summary>The admin API refuses a Host that DNS could re-point (DNS rebinding).</summary>
     AdminHostNotAllowed,
 }

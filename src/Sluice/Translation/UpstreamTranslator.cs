@@ -36,7 +36,7 @@ internal sealed class UpstreamTranslator(PluginRegistry plugins)
         {
             return null;
         }
-        cluster = TrafficPolicyTranslator.Apply(upstream, cluster with { Functions = functions, UseHttp2 = upstream.UseHttp2 }, diagnostics);
+        cluster = TrafficPolicyTranslator.Apply(upstream, cluster with { Functions = functions, UseHttp2 = upstream.UseHttp2 || cluster.UseHttp2 }, diagnostics);
         return diagnostics.HasErrors ? null : cluster;
     }
 

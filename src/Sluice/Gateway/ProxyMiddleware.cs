@@ -93,9 +93,7 @@ internal sealed class ProxyMiddleware(PlanHolder plans, ProxyServices services, 
             if (RouteMatcher.Matches(route, request, isPreflight))
             {
                 scope.Labels = route.Labels;
-                var routeRequest = new RouteRequest(context, route, scope, services, isPreflight);
-                context.Features.Set<RouteContext>(routeRequest);
-                return route.Pipeline.RunAsync(routeRequest);
+                return route.Pipeline.RunAsync(RouteRequest.Start(context, route, scope, services, isPreflight));
             }
         }
         SluiceErrorFeature.Set(context, SluiceErrorCode.NoRoute, $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");

@@ -35,18 +35,17 @@ internal sealed class ClusterModel : IAsyncDisposable
             : LoadBalancingPolicies.Create(plan.LoadBalancing);
 
         var services = new InvokerServices(plan, Client, owner, loggerFactory);
-        Invoker = keepsClient && previous!.Invoker is { } kept && Equals(previous.Plan.Invoker, plan.Invoker)
-            ? previous.HandOver(kept)
-            : plan.Invoker?.CreateInvoker(services);
+        Invoker = plan.Invoker is null ? null : Bind(plan.Invoker, previous?.Plan.Invoker, previous?.Invoker, previous, keepsClient, services);
         foreach (var function in plan.Functions)
         {
             if (function.Invoker is null)
             {
                 continue;
             }
-            _functionInvokers[function.Name] = keepsClient && previous!.Plan.Functions.Contains(function) && previous._functionInvokers.TryGetValue(function.Name, out var invoker)
-                ? previous.HandOver(invoker)
-                : function.Invoker.CreateInvoker(services);
+            IInvoker? previousInvoker = null;
+            var previousSpec = previous?.Plan.Functions.FirstOrDefault(f => f.Name == function.Name)?.Invoker;
+            previous?._functionInvokers.TryGetValue(function.Name, out previousInvoker);
+            _functionInvokers[function.Name] = Bind(function.Invoker, previousSpec, previousInvoker, previous, keepsClient, services);
         }
         if (plan.HealthCheck is { } healthCheck && Endpoints.Length > 0)
         {
@@ -68,6 +67,26 @@ internal sealed class ClusterModel : IAsyncDisposable
     /// <summary>Who serves a request for <paramref name="function"/>: its own invoker, else the cluster's.</summary>
     public IInvoker? InvokerFor(string? function) =>
         function is not null && _functionInvokers.TryGetValue(function, out var invoker) ? invoker : Invoker;
+
+    /// <summary>
+    /// The live invoker for <paramref name="spec"/>: the previous one when its spec is equal (and
+    /// the client it may hold is kept), one built on part of it when the spec can take it over
+    /// (a NATS connection with unchanged settings), else a new one.
+    /// </summary>
+    private static IInvoker Bind(IInvokerSpec spec, IInvokerSpec? previousSpec, IInvoker? previousInvoker, ClusterModel? previous, bool keepsClient, InvokerServices services)
+    {
+        if (previous is null || previousSpec is null || previousInvoker is null)
+        {
+            return spec.CreateInvoker(services);
+        }
+        if (keepsClient && Equals(previousSpec, spec))
+        {
+            return previous.HandOver(previousInvoker);
+        }
+        return spec.CanTakeOver(previousSpec)
+            ? spec.CreateInvoker(services, previous.HandOver(previousInvoker))
+            : spec.CreateInvoker(services);
+    }
 
     /// <summary>The endpoint at the same address with the same Host treatment, taken over by the next model.</summary>
     private EndpointState? TakeEndpoint(EndpointPlan endpoint, ClusterPlan next)

@@ -1,4 +1,5 @@
 using System.Net.Http;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Http;
 using Sluice.Plan;
@@ -14,6 +15,8 @@ namespace Sluice.Gateway.Resilience;
 /// </summary>
 internal sealed class HttpForwardCall(IHttpForwarder forwarder) : IUpstreamCall
 {
+    // Pooled: a forward that goes asynchronous reuses a state machine box instead of allocating one per request.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<AttemptResult> TryAsync(RouteContext context)
     {
         var request = (RouteRequest)context;

@@ -39,81 +39,78 @@ internal sealed class ResilientCaller(IHttpForwarder forwarder, GatewayOptions o
         return CallAdmittedAsync(request, cluster, model, call);
     }
 
+    /// <summary>The attempts of one admitted request: one async method, so one state machine per call that goes asynchronous.</summary>
     private async Task CallAdmittedAsync(RouteRequest request, ClusterState cluster, ClusterModel model, IUpstreamCall call)
     {
         try
         {
-            await AttemptAsync(request, cluster, model, call);
+            var context = request.HttpContext;
+            var route = request.State;
+            var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+                || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
+            request.IsUpgrade = isUpgrade;
+            var retries = isUpgrade ? null : route.Plan.Retries;
+            var attempts = 1 + (retries?.NumRetries ?? 0);
+            if (attempts > 1 && !await BufferBodyForRetriesAsync(context))
+            {
+                attempts = 1;
+            }
+            // Retries share the route timeout: one that could not start before it passes is not tried.
+            var started = Stopwatch.GetTimestamp();
+            var budget = route.Plan.Timeout ?? RoutePlan.DefaultTimeout;
+            var attemptTimeout = isUpgrade ? RouteState.UpgradeIdleTimeout : route.AttemptTimeout;
+            var breakers = cluster.Breakers;
+            var limits = model.Plan.CircuitBreakers;
+
+            request.FromTrustedProxy = IsTrustedProxy(context);
+            request.Attempting(cluster.NextEndpoint(model), attemptTimeout);
+            for (var attempt = 1; ; attempt++)
+            {
+                // Decided before sending: an answer held back for a retry can no longer be passed on.
+                var backoff = retries is null ? TimeSpan.Zero : Backoff(retries, attempt);
+                request.MayRetry = attempt < attempts && Stopwatch.GetElapsedTime(started) + backoff < budget && breakers.RetryAllowed(limits);
+                request.RetryRequested = false;
+                var endpoint = request.EndpointState!;
+                endpoint.RequestStarted();
+                if (attempt > 1)
+                {
+                    breakers.RetryStarted();
+                }
+                AttemptResult result;
+                try
+                {
+                    result = await call.TryAsync(request);
+                }
+                finally
+                {
+                    endpoint.RequestEnded();
+                    if (attempt > 1)
+                    {
+                        breakers.RetryEnded();
+                    }
+                }
+                if (request.RetryRequested)
+                {
+                    // However the attempt put it: the answer was held back, so another attempt must follow.
+                    result = AttemptResult.HeldBack;
+                }
+
+                cluster.Record(model, endpoint, OutcomeOf(result, context));
+                if (result == AttemptResult.HeldBack || (request.MayRetry && !context.Response.HasStarted && IsRetriable(result, retries!)))
+                {
+                    await Task.Delay(backoff, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    ResetForRetry(context);
+                    request.Retrying();
+                    request.Attempting(OtherEndpoint(cluster, model, endpoint), attemptTimeout);
+                    continue;
+                }
+                return;
+            }
+    
         }
         finally
         {
             cluster.Breakers.Release();
-        }
-    }
-
-    private async Task AttemptAsync(RouteRequest request, ClusterState cluster, ClusterModel model, IUpstreamCall call)
-    {
-        var context = request.HttpContext;
-        var route = request.State;
-        var isUpgrade = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
-            || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true;
-        request.IsUpgrade = isUpgrade;
-        var retries = isUpgrade ? null : route.Plan.Retries;
-        var attempts = 1 + (retries?.NumRetries ?? 0);
-        if (attempts > 1 && !await BufferBodyForRetriesAsync(context))
-        {
-            attempts = 1;
-        }
-        // Retries share the route timeout: one that could not start before it passes is not tried.
-        var started = Stopwatch.GetTimestamp();
-        var budget = route.Plan.Timeout ?? RoutePlan.DefaultTimeout;
-        var attemptTimeout = isUpgrade ? RouteState.UpgradeIdleTimeout : route.AttemptTimeout;
-        var breakers = cluster.Breakers;
-        var limits = model.Plan.CircuitBreakers;
-
-        request.FromTrustedProxy = IsTrustedProxy(context);
-        request.Attempting(cluster.NextEndpoint(model), attemptTimeout);
-        for (var attempt = 1; ; attempt++)
-        {
-            // Decided before sending: an answer held back for a retry can no longer be passed on.
-            var backoff = retries is null ? TimeSpan.Zero : Backoff(retries, attempt);
-            request.MayRetry = attempt < attempts && Stopwatch.GetElapsedTime(started) + backoff < budget && breakers.RetryAllowed(limits);
-            request.RetryRequested = false;
-            var endpoint = request.EndpointState!;
-            endpoint.RequestStarted();
-            if (attempt > 1)
-            {
-                breakers.RetryStarted();
-            }
-            AttemptResult result;
-            try
-            {
-                result = await call.TryAsync(request);
-            }
-            finally
-            {
-                endpoint.RequestEnded();
-                if (attempt > 1)
-                {
-                    breakers.RetryEnded();
-                }
-            }
-            if (request.RetryRequested)
-            {
-                // However the attempt put it: the answer was held back, so another attempt must follow.
-                result = AttemptResult.HeldBack;
-            }
-
-            cluster.Record(model, endpoint, OutcomeOf(result, context));
-            if (result == AttemptResult.HeldBack || (request.MayRetry && !context.Response.HasStarted && IsRetriable(result, retries!)))
-            {
-                await Task.Delay(backoff, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                ResetForRetry(context);
-                request.Retrying();
-                request.Attempting(OtherEndpoint(cluster, model, endpoint), attemptTimeout);
-                continue;
-            }
-            return;
         }
     }
 

@@ -22,6 +22,9 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
     private readonly ConcurrentDictionary<string, byte[]?> _subjects = new(StringComparer.Ordinal);
     private readonly NatsConnection _first = connections.Values.First();
 
+    /// <summary>One connection per server, by address; a publisher for changed publish settings takes them over.</summary>
+    public IReadOnlyDictionary<EndpointPlan, NatsConnection> Connections => connections;
+
     public Task InvokeAsync(RouteContext context)
     {
         var http = context.HttpContext;

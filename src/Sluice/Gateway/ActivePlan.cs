@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sluice.Gateway.Clusters;
 using Sluice.Plan;
 using Sluice.Telemetry;
 
@@ -46,21 +47,32 @@ internal sealed class ActivePlan
     public IReadOnlyDictionary<string, ClusterState> Clusters { get; }
 
     /// <summary>
-    /// Binds a plan to run-time state, keeping every cluster state whose plan did not change and
-    /// every TLS context whose plan did not change; a changed cluster's new state takes over what
-    /// the change left alone (its connection pool, endpoints, invokers). Returns what the new
-    /// plan no longer uses, to dispose once requests still on it have finished.
+    /// Binds a plan to run-time state. Every upstream keeps its one <see cref="ClusterState"/> for
+    /// as long as it exists; a changed upstream swaps in a new model that takes over what the
+    /// change left alone (its connection pool, endpoints, invokers). TLS contexts are kept while
+    /// their plan is unchanged. Returns what the new plan no longer uses (replaced models, removed
+    /// upstreams, old TLS contexts), to dispose once requests still on it have finished.
     /// </summary>
     public static (ActivePlan Plan, IReadOnlyList<IAsyncDisposable> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory)
     {
         var clusters = new Dictionary<string, ClusterState>(StringComparer.Ordinal);
+        var retired = new List<IAsyncDisposable>();
         foreach (var cluster in plan.Clusters)
         {
-            var old = previous.Clusters.GetValueOrDefault(cluster.Name);
-            clusters[cluster.Name] = old is not null && old.Plan.Equals(cluster) ? old : new ClusterState(cluster, old, loggerFactory);
+            if (previous.Clusters.TryGetValue(cluster.Name, out var state))
+            {
+                if (state.Update(cluster) is { } replaced)
+                {
+                    retired.Add(replaced);
+                }
+            }
+            else
+            {
+                state = new ClusterState(cluster, loggerFactory);
+            }
+            clusters[cluster.Name] = state;
         }
-        var retired = new List<IAsyncDisposable>(
-            previous.Clusters.Values.Where(c => !clusters.TryGetValue(c.Plan.Name, out var kept) || kept != c));
+        retired.AddRange(previous.Clusters.Values.Where(c => !clusters.ContainsKey(c.Plan.Name)));
 
         var previousContexts = previous.TlsContexts.ToDictionary(c => c.Plan);
         // The same scope instance as before when names and client CA are unchanged, so connections

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Sluice.Api;
+using Sluice.Gateway.Clusters;
 using Sluice.Plan;
 
 namespace Sluice.Gateway;
@@ -109,6 +110,7 @@ internal static class AdminEndpoints
                 {
                     ["address"] = endpoint.Prefix,
                     ["healthy"] = endpoint.IsHealthy,
+                    ["reachable"] = endpoint.IsReachable,
                     ["ejected"] = endpoint.IsEjected(System.Diagnostics.Stopwatch.GetTimestamp()),
                     ["active_requests"] = endpoint.ActiveRequests,
                 });

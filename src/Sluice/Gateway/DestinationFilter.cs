@@ -26,6 +26,6 @@ internal sealed class DestinationFilter(RouteState route) : IRouteFilter
         // Wrapped, not awaited: the call's task goes straight back to the middleware.
         return new ValueTask(destination.Invoker is { } invoker
             ? invoker.InvokeAsync(request)
-            : request.Services.Forwarder.ForwardAsync(request, destination.Cluster!, route.Transformer));
+            : request.Services.Caller.CallAsync(request, destination.Cluster!, request.Services.Caller.Forward));
     }
 }

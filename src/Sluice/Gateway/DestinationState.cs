@@ -1,3 +1,4 @@
+using Sluice.Gateway.Clusters;
 using Sluice.Plan;
 using Sluice.Telemetry;
 
@@ -12,7 +13,7 @@ internal sealed class DestinationState(DestinationPlan plan, ClusterState? clust
     public ClusterState? Cluster { get; } = cluster;
 
     /// <summary>A plugin's invoker for this destination; null means plain forwarding.</summary>
-    public IInvoker? Invoker { get; } = cluster?.InvokerFor(plan.Function);
+    public IInvoker? Invoker { get; } = cluster?.Model.InvokerFor(plan.Function);
 
     /// <summary>Metric labels of requests sent here.</summary>
     public RequestLabels Labels { get; } = labels;

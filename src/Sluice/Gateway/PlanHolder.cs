@@ -20,23 +20,50 @@ internal sealed class PlanHolder(ILoggerFactory loggerFactory)
 
     public Task FirstPlan => _firstPlan.Task;
 
-    private static async Task RetireAsync(IReadOnlyList<IAsyncDisposable> retired)
+    /// <summary>Retired pieces still waiting out their delay; disposed at once on shutdown.</summary>
+    private readonly HashSet<IAsyncDisposable> _retiring = new(ReferenceEqualityComparer.Instance);
+    private readonly CancellationTokenSource _stopping = new();
+
+    private async Task RetireAsync(IReadOnlyList<IAsyncDisposable> retired)
     {
-        await Task.Delay(RetireDelay);
+        lock (_retiring)
+        {
+            _retiring.UnionWith(retired);
+        }
+        await Task.Delay(RetireDelay, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var state in retired)
         {
-            await state.DisposeAsync();
+            bool mine;
+            lock (_retiring)
+            {
+                mine = _retiring.Remove(state);
+            }
+            if (mine)
+            {
+                await state.DisposeAsync();
+            }
         }
     }
 
     /// <summary>
-    /// On shutdown, the live clusters' invokers (connections such as NATS) are closed; retired
-    /// ones still waiting out their delay go with the process.
+    /// On shutdown, the live clusters' invokers (connections such as NATS) are closed, and so are
+    /// retired ones still waiting out their delay.
     /// </summary>
     public async ValueTask DisposeClustersAsync()
     {
         var current = _current;
         _current = ActivePlan.Empty;
+        await _stopping.CancelAsync();
+        IAsyncDisposable[] retiring;
+        lock (_retiring)
+        {
+            retiring = [.. _retiring];
+            _retiring.Clear();
+        }
+        foreach (var retired in retiring)
+        {
+            await retired.DisposeAsync();
+        }
         foreach (var cluster in current.Clusters.Values)
         {
             await cluster.DisposeAsync();

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Sluice.Plan;
 using Sluice.Plugins.Answers;
-using Sluice.Plugins.Events;
 using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
@@ -64,20 +63,28 @@ internal sealed class ProxyMiddleware(PlanHolder plans, ProxyServices services, 
             return ValueTask.CompletedTask;
         }
 
-        if (host.HasEventRoutes && request.Path.Value == CloudEventRequests.EventsPath)
+        var gates = host.Gates;
+        for (var i = 0; i < gates.Length; i++)
         {
-            return ServeEventAsync(context, host, scope);
+            if (gates[i].Applies(request))
+            {
+                return GateThenMatchAsync(context, host, scope, i);
+            }
         }
         return MatchAndRunAsync(context, host, scope);
     }
 
-    /// <summary>A CloudEvent is checked (and a structured one read) before event routes match it.</summary>
-    private async ValueTask ServeEventAsync(HttpContext context, VirtualHostState host, RequestTelemetry scope)
+    /// <summary>The host's gates that apply, from <paramref name="first"/> on, before its routes match (e.g. a CloudEvent is checked, a structured one read).</summary>
+    private async ValueTask GateThenMatchAsync(HttpContext context, VirtualHostState host, RequestTelemetry scope, int first)
     {
-        if (await CloudEventRequests.CheckAsync(context) is { } refused)
+        var gates = host.Gates;
+        for (var i = first; i < gates.Length; i++)
         {
-            SluiceErrorFeature.Set(context, refused);
-            return;
+            if (gates[i].Applies(context.Request) && await gates[i].CheckAsync(context) is { } refused)
+            {
+                SluiceErrorFeature.Set(context, refused);
+                return;
+            }
         }
         await MatchAndRunAsync(context, host, scope);
     }
@@ -93,9 +100,7 @@ internal sealed class ProxyMiddleware(PlanHolder plans, ProxyServices services, 
             if (RouteMatcher.Matches(route, request, isPreflight))
             {
                 scope.Labels = route.Labels;
-                var routeRequest = new RouteRequest(context, route, scope, services, isPreflight);
-                context.Features.Set<RouteContext>(routeRequest);
-                return route.Pipeline.RunAsync(routeRequest);
+                return route.Pipeline.RunAsync(RouteRequest.Start(context, route, scope, services, isPreflight));
             }
         }
         SluiceErrorFeature.Set(context, SluiceErrorCode.NoRoute, $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");

@@ -1,11 +1,13 @@
+using Sluice.Gateway.Resilience;
 using Sluice.Telemetry;
 
 namespace Sluice.Gateway;
 
 /// <summary>The server-wide services a request's route work reaches through its <see cref="RouteRequest"/>.</summary>
-internal sealed class ProxyServices(UpstreamForwarder forwarder, GatewayTelemetry telemetry, int httpsPort)
+internal sealed class ProxyServices(ResilientCaller caller, GatewayTelemetry telemetry, int httpsPort)
 {
-    public UpstreamForwarder Forwarder { get; } = forwarder;
+    /// <summary>The resilience loop every upstream call goes through.</summary>
+    public ResilientCaller Caller { get; } = caller;
 
     public GatewayTelemetry Telemetry { get; } = telemetry;
 

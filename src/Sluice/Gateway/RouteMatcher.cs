@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Sluice.Plan;
-using Sluice.Plugins.Events;
 
 namespace Sluice.Gateway;
 
@@ -80,12 +79,12 @@ internal static class RouteMatcher
 
     /// <summary>
     /// Gloo's <c>X-Event-Type</c>, a CloudEvents 1.0 binary-mode <c>ce-type</c>, or the
-    /// <c>type</c> of a structured-mode event (read beforehand by <see cref="CloudEventRequests"/>).
+    /// <c>type</c> of a structured-mode event (read beforehand by a gate: <see cref="RequestEventType"/>).
     /// </summary>
     private static bool IsEvent(HttpRequest request, string eventType) =>
         request.Headers["x-event-type"] == eventType
         || request.Headers["ce-type"] == eventType
-        || request.HttpContext.Features.Get<StructuredCloudEvent>()?.Type == eventType;
+        || request.HttpContext.Features.Get<RequestEventType>()?.Type == eventType;
 
     private static bool ValueMatches(ValueMatchPlan condition, StringValues values)
     {

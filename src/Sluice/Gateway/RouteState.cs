@@ -12,7 +12,7 @@ namespace Sluice.Gateway;
 internal sealed class RouteState
 {
     /// <summary>An upgraded connection (WebSocket) is long-lived: only idleness ends it.</summary>
-    private static readonly TimeSpan UpgradeIdleTimeout = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan UpgradeIdleTimeout = TimeSpan.FromMinutes(5);
 
     private readonly DestinationState[] _destinations;
     private readonly uint[] _cumulativeWeights;
@@ -32,7 +32,8 @@ internal sealed class RouteState
         Transformer = new RouteTransformer(plan);
         Pipeline = new RoutePipeline(destinations.Length > 0 ? plan.Filters.Append(new DestinationFilter(this)) : plan.Filters);
         // A per-try timeout bounds each attempt's inactivity; the route timeout bounds the retries.
-        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? RoutePlan.DefaultTimeout };
+        AttemptTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? RoutePlan.DefaultTimeout;
+        RequestConfig = new ForwarderRequestConfig { ActivityTimeout = AttemptTimeout };
         Http2RequestConfig = RequestConfig with { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         UpgradeRequestConfig = new ForwarderRequestConfig { ActivityTimeout = UpgradeIdleTimeout };
     }
@@ -46,6 +47,9 @@ internal sealed class RouteState
 
     /// <summary>Metric labels of requests the route answers itself (CORS preflight).</summary>
     public RequestLabels Labels { get; }
+
+    /// <summary>What one attempt may take, whatever the destination kind: the per-try timeout, else the route timeout.</summary>
+    public TimeSpan AttemptTimeout { get; }
 
     public ForwarderRequestConfig RequestConfig { get; }
 

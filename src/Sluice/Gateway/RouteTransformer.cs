@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Sluice.Gateway.Clusters;
 using Sluice.Plan;
 using Sluice.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -110,10 +111,9 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var state = RequestOf(httpContext);
-        if (proxyResponse is not null && route.Retries is { } retries && retries.RetriesStatus((int)proxyResponse.StatusCode) && state.MayRetry)
+        if (proxyResponse is not null && state.HoldsBack((int)proxyResponse.StatusCode))
         {
-            // Not copied: the caller resets the response and tries again.
-            state.RetryRequested = true;
+            // Not copied: the resilience loop resets the response and tries again.
             return false;
         }
 

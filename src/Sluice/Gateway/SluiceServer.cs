@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Sluice.Gateway.Resilience;
 using Sluice.Storage;
 using Sluice.Telemetry;
 using Sluice.Translation;
@@ -200,7 +201,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         });
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var services = new ProxyServices(new UpstreamForwarder(app.Services.GetRequiredService<IHttpForwarder>(), options), telemetry, options.HttpsPort);
+        var services = new ProxyServices(new ResilientCaller(app.Services.GetRequiredService<IHttpForwarder>(), options), telemetry, options.HttpsPort);
         var middleware = new ProxyMiddleware(plans, services, new ErrorResponder(app.Services.GetRequiredService<ILogger<ErrorResponder>>()));
         app.Run(middleware.InvokeAsync);
         return app;

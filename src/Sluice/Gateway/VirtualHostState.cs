@@ -10,8 +10,8 @@ internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes
 
     public RouteState[] Routes { get; } = routes;
 
-    /// <summary>Requests to <c>/events</c> are checked as CloudEvents only on hosts with event routes.</summary>
-    public bool HasEventRoutes { get; } = routes.Any(r => r.Plan.Match.EventType is not null);
+    /// <summary>The distinct gates of the host's routes, run before matching (e.g. the CloudEvents check of hosts with event routes).</summary>
+    public IRequestGate[] Gates { get; } = routes.SelectMany(r => r.Plan.Gates).Distinct().ToArray();
 
     /// <summary>Metric labels of requests no route of this host matches.</summary>
     public RequestLabels Labels { get; } = labels;

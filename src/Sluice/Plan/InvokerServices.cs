@@ -2,13 +2,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Sluice.Plan;
 
-/// <summary>What a live invoker may use of its cluster: its plan, its pooled HTTP client, logging.</summary>
-public sealed class InvokerServices(ClusterPlan cluster, HttpMessageInvoker client, ILoggerFactory loggerFactory)
+/// <summary>What a live invoker may use of its cluster: its plan, its pooled HTTP client, endpoint reachability, logging.</summary>
+public sealed class InvokerServices(ClusterPlan cluster, HttpMessageInvoker client, IEndpointReachability reachability, ILoggerFactory loggerFactory)
 {
     public ClusterPlan Cluster { get; } = cluster;
 
     /// <summary>The cluster's connection pool, proxy-safe (no redirects, cookies or decompression).</summary>
     public HttpMessageInvoker Client { get; } = client;
+
+    /// <summary>Where a client that connects by itself reports which endpoints it can reach.</summary>
+    public IEndpointReachability Reachability { get; } = reachability;
 
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
 }

@@ -59,4 +59,7 @@ public sealed record RoutePlan
     /// gateway orders them by stage and adds the destination's upstream call as the action).
     /// </summary>
     public ValueList<IRouteFilter> Filters { get; init; } = ValueList<IRouteFilter>.Empty;
+
+    /// <summary>Checks to run before the host's routes are matched, when this route is among them (see <see cref="IRequestGate"/>).</summary>
+    public ValueList<IRequestGate> Gates { get; init; } = ValueList<IRequestGate>.Empty;
 }

@@ -38,6 +38,9 @@ public sealed class RouteBuilder
     /// <summary>Filters for the route's pipeline (see <see cref="RoutePlan.Filters"/>).</summary>
     public List<IRouteFilter> Filters { get; } = [];
 
+    /// <summary>Checks before the host's routes are matched (see <see cref="RoutePlan.Gates"/>).</summary>
+    public List<IRequestGate> Gates { get; } = [];
+
     internal RoutePlan Build(string name, RouteMatchPlan match, ValueList<DestinationPlan> destinations, string? prefixRewrite) => new()
     {
         Name = name,
@@ -53,6 +56,7 @@ public sealed class RouteBuilder
         RemoveResponseHeaders = new(RemoveResponseHeaders),
         Data = Data.Build(),
         Filters = new(Filters),
+        Gates = new(Gates),
         Redirect = Redirect,
         DirectResponse = DirectResponse,
     };

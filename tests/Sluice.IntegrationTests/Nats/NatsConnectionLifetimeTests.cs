@@ -5,8 +5,9 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Nats;
 
 /// <summary>
-/// One connection per upstream, shared by concurrent requests, kept across reloads that leave
-/// the upstream unchanged, and closed when the gateway stops (counted by nats-server's /connz).
+/// One connection per upstream server, shared by concurrent requests, kept across reloads that
+/// leave its connection settings unchanged (whatever else of the upstream changed), replaced
+/// when they change, and closed when the gateway stops (counted by nats-server's /connz).
 /// </summary>
 public sealed class NatsConnectionLifetimeTests
 {
@@ -52,6 +53,46 @@ public sealed class NatsConnectionLifetimeTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         Assert.Equal(1, await ConnectionsAsync(monitor));
+        var connection = await ConnectionIdsAsync(monitor);
+
+        // Publish settings, load balancing and a function change; the connection settings do not.
+        await gateway.ApplyAsync($$"""
+            name: bus
+            type: static
+            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
+            service_info: { type: nats, properties: { op_timeout: 3s, headers: [x-trace] } }
+            load_balancer: { policy: random }
+            functions: [{ name: subject.c }]
+            ---
+            name: default
+            routes:
+            - request_matcher: { path_prefix: /b }
+              single_destination: { function: { upstream_name: bus, function_name: subject.b } }
+            """);
+        using (var response = await gateway.Client.PostAsync("/b", new StringContent("x")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.Equal(connection, await ConnectionIdsAsync(monitor));
+
+        // A connection setting changes: a new connection (the old one retires after a grace period).
+        await gateway.ApplyAsync($$"""
+            name: bus
+            type: static
+            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
+            connection_timeout: 3s
+            service_info: { type: nats, properties: { op_timeout: 3s, headers: [x-trace] } }
+            ---
+            name: default
+            routes:
+            - request_matcher: { path_prefix: /b }
+              single_destination: { function: { upstream_name: bus, function_name: subject.b } }
+            """);
+        using (var response = await gateway.Client.PostAsync("/b", new StringContent("x")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.Equal(2, await ConnectionsAsync(monitor));
 
         await gateway.DisposeAsync();
         var deadline = DateTime.UtcNow.AddSeconds(5);
@@ -60,6 +101,12 @@ public sealed class NatsConnectionLifetimeTests
             Assert.True(DateTime.UtcNow < deadline, "the NATS connection outlived the gateway");
             await Task.Delay(20);
         }
+    }
+
+    private static async Task<string> ConnectionIdsAsync(HttpClient monitor)
+    {
+        using var connz = JsonDocument.Parse(await monitor.GetStringAsync("/connz"));
+        return string.Join(",", connz.RootElement.GetProperty("connections").EnumerateArray().Select(c => c.GetProperty("cid").GetInt64()));
     }
 
     private static async Task<long> ConnectionsAsync(HttpClient monitor)

@@ -12,7 +12,7 @@ namespace Sluice.Plugins.Aws;
 /// and both canonical request templates (sync and async differ in a signed header) are built
 /// once, when the plan changes.
 /// </summary>
-internal sealed class LambdaInvoker : IInvoker
+internal sealed class LambdaInvoker : IInvoker, IUpstreamCall
 {
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
@@ -44,13 +44,20 @@ internal sealed class LambdaInvoker : IInvoker
         new("x-amz-log-type", "None"),
     ];
 
-    public async Task InvokeAsync(RouteContext context)
+    public Task InvokeAsync(RouteContext context) => context.CallUpstreamAsync(this);
+
+    /// <summary>
+    /// One invocation. Breakers, retries, the per-try timeout and outlier detection are the
+    /// gateway's resilience loop's: each attempt reads the (rewound) body, signs anew and reports
+    /// what it came to.
+    /// </summary>
+    public async ValueTask<AttemptResult> TryAsync(RouteContext context)
     {
         var http = context.HttpContext;
         var options = context.Route.Data.Get<LambdaRouteOptions>() ?? LambdaRouteOptions.Default;
         var limit = _spec.Upstream.MaxRequestBytes;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(context.Route.Timeout ?? RoutePlan.DefaultTimeout);
+        timeout.CancelAfter(context.AttemptTimeout);
 
         ReadOnlyMemory<byte>? body;
         try
@@ -63,12 +70,12 @@ internal sealed class LambdaInvoker : IInvoker
             {
                 SluiceErrorFeature.Set(http, SluiceErrorCode.BadRequestBody, "the request body could not be read", e);
             }
-            return;
+            return AttemptResult.ClientSide;
         }
         if (body is null)
         {
             SluiceErrorFeature.Set(http, SluiceErrorCode.BodyTooLarge, $"the request body is larger than {limit} bytes, the limit for Lambda function '{_spec.FunctionName}'");
-            return;
+            return AttemptResult.ClientSide;
         }
         var payload = options.RequestAsApiGateway ? ApiGatewayProxyEvent.Build(http, body.Value) : body.Value;
 
@@ -96,43 +103,49 @@ internal sealed class LambdaInvoker : IInvoker
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
-            return;
+            return AttemptResult.ClientSide;
         }
         catch (OperationCanceledException)
         {
             SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamTimeout, $"Lambda function '{_spec.FunctionName}' did not answer in time");
-            return;
+            return AttemptResult.TimedOut;
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
             SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamConnectFailure, $"could not connect to the Lambda endpoint {_spec.Upstream.Endpoint}");
-            return;
+            return AttemptResult.ConnectFailure;
         }
         catch (HttpRequestException)
         {
             SluiceErrorFeature.Set(http, SluiceErrorCode.UpstreamReset, $"the Lambda endpoint {_spec.Upstream.Endpoint} reset the connection or sent an invalid response");
-            return;
+            return AttemptResult.Reset;
         }
         using (response)
         {
-            await AnswerAsync(context, options, response, result);
+            return await AnswerAsync(context, options, response, result);
         }
     }
 
-    private async Task AnswerAsync(RouteContext context, LambdaRouteOptions options, HttpResponseMessage response, byte[] result)
+    private async Task<AttemptResult> AnswerAsync(RouteContext context, LambdaRouteOptions options, HttpResponseMessage response, byte[] result)
     {
         var http = context.HttpContext;
         var status = (int)response.StatusCode;
         if (response.Headers.TryGetValues("x-amz-function-error", out var kind))
         {
+            // The function's own failure: answered (and counted as a 5xx), not retried: it ran.
             Fail(http, SluiceErrorCode.LambdaFunctionError, $"Lambda function '{_spec.FunctionName}' failed", $"({string.Join(",", kind)}) {ErrorMessage(result, "errorMessage")}");
-            return;
+            return AttemptResult.Answered;
         }
         if (status is < 200 or > 299)
         {
             // The Invoke API itself refused (signature, missing function, throttling): the gateway's fault or AWS's, never the client's.
+            // AWS's own 5xx (ServiceException, a throttled or unavailable service) is retried as any upstream 5xx.
+            if (context.HoldsBack(status))
+            {
+                return AttemptResult.HeldBack;
+            }
             Fail(http, SluiceErrorCode.LambdaError, $"Lambda refused to invoke '{_spec.FunctionName}' ({status})", ErrorMessage(result, "message"));
-            return;
+            return AttemptResult.Answered;
         }
 
         var client = http.Response;
@@ -141,7 +154,7 @@ internal sealed class LambdaInvoker : IInvoker
             // The Invoke API queued the event; there is no result to give.
             client.StatusCode = StatusCodes.Status202Accepted;
             context.ApplyResponse();
-            return;
+            return AttemptResult.Answered;
         }
         if (options.UnwrapAsApiGateway)
         {
@@ -149,24 +162,30 @@ internal sealed class LambdaInvoker : IInvoker
             if (proxyResult is null)
             {
                 Fail(http, SluiceErrorCode.LambdaBadProxyResult, $"Lambda function '{_spec.FunctionName}' did not return an API Gateway proxy result", error!);
-                return;
+                return AttemptResult.Answered;
+            }
+            if (context.HoldsBack(proxyResult.StatusCode))
+            {
+                // The function answered a status the route retries, as an HTTP upstream would.
+                return AttemptResult.HeldBack;
             }
             proxyResult.Apply(client);
             context.ApplyResponse();
             if (proxyResult.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
             {
                 // These statuses have no body by definition; Kestrel refuses to write one.
-                return;
+                return AttemptResult.Answered;
             }
             client.ContentLength = proxyResult.Body.Length;
             await client.Body.WriteAsync(proxyResult.Body, http.RequestAborted);
-            return;
+            return AttemptResult.Answered;
         }
         client.StatusCode = StatusCodes.Status200OK;
         client.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
         context.ApplyResponse();
         client.ContentLength = result.Length;
         await client.Body.WriteAsync(result, http.RequestAborted);
+        return AttemptResult.Answered;
     }
 
     /// <summary>A 502 whose remote detail (the function's or AWS's own text) goes to the log only.</summary>

@@ -4,7 +4,8 @@ using Sluice.Translation;
 namespace Sluice.Plugins.Events;
 
 /// <summary>
-/// Route extension <c>cloudevents</c> (beyond Gloo): deliver the route's plain HTTP requests to
+/// CloudEvents on routes. Event routes (<c>event_matcher</c>) get the <see cref="CloudEventGate"/>,
+/// which checks requests to <c>/events</c> before matching. Route extension <c>cloudevents</c> (beyond Gloo): deliver the route's plain HTTP requests to
 /// their destination as CloudEvents in binary mode.
 /// <code>
 /// extensions:
@@ -21,6 +22,10 @@ internal sealed class CloudEventDeliveryPlugin : IRoutePlugin
 
     public void ProcessRoute(Route route, RouteBuilder builder, TranslationContext context, Diagnostics diagnostics)
     {
+        if (builder.Match?.EventType is not null)
+        {
+            builder.Gates.Add(CloudEventGate.Instance);
+        }
         var extensions = new SpecReader(route.Extensions, "extensions", diagnostics);
         var options = extensions.Object(Key);
         if (options is null)

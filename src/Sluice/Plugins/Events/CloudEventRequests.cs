@@ -95,7 +95,7 @@ internal static class CloudEventRequests
             {
                 return refused;
             }
-            context.Features.Set(new StructuredCloudEvent(root.GetProperty("type").GetString()!));
+            context.Features.Set(new RequestEventType(root.GetProperty("type").GetString()!));
             return null;
         }
     }

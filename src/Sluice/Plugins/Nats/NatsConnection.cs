@@ -43,10 +43,17 @@ internal sealed class NatsConnection : IAsyncDisposable
     private long _nextRequestId;
     private string _lastError = "not connected yet";
 
-    public NatsConnection(NatsClientOptions options, ILogger logger)
+    private readonly Action<bool>? _connectionChanged;
+
+    /// <param name="connectionChanged">
+    /// Told true when a connection is made, false when one is lost or refused (again after each
+    /// failed try): how the invoker above knows which servers it can reach. Called on the connect loop.
+    /// </param>
+    public NatsConnection(NatsClientOptions options, ILogger logger, Action<bool>? connectionChanged = null)
     {
         _options = options;
         _logger = logger;
+        _connectionChanged = connectionChanged;
         _connectCommand = BuildConnectCommand(options);
         _inboxPrefix = "_INBOX." + Convert.ToHexString(RandomNumberGenerator.GetBytes(11)) + ".";
         _inboxPrefixBytes = Encoding.ASCII.GetBytes(_inboxPrefix);
@@ -141,6 +148,7 @@ internal sealed class NatsConnection : IAsyncDisposable
                 backoff = TimeSpan.FromMilliseconds(50);
                 _logger.LogInformation("Connected to NATS server {Host}:{Port}", server.Host, server.Port);
                 Volatile.Read(ref _ready).TrySetResult(session);
+                _connectionChanged?.Invoke(true);
                 // Until the connection ends, or the gateway stops using it.
                 await session.Completion.WaitAsync(_stopping.Token);
                 _lastError = session.CloseReason ?? "the connection closed";
@@ -165,6 +173,7 @@ internal sealed class NatsConnection : IAsyncDisposable
             {
                 break;
             }
+            _connectionChanged?.Invoke(false);
             _logger.LogWarning("NATS connection lost or refused ({Reason}); retrying in {Delay} ms", _lastError, (int)backoff.TotalMilliseconds);
             try
             {

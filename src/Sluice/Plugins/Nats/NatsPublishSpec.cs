@@ -7,15 +7,42 @@ namespace Sluice.Plugins.Nats;
 /// <summary>
 /// A NATS upstream compiled: how to connect, whether publishes go through JetStream, how long
 /// an operation may take, and which HTTP headers travel as NATS headers. Compares by value, so
-/// the connection survives reloads that leave the upstream unchanged.
+/// the connections survive reloads that leave the upstream's NATS settings unchanged.
 /// </summary>
 internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream, TimeSpan OpTimeout, ValueList<string> Headers) : IInvokerSpec
 {
+    /// <summary>
+    /// One connection per server, each pinned to its server: the servers are the cluster's
+    /// endpoints, so the gateway's load balancing, retries and outlier detection choose among them
+    /// as among HTTP endpoints. A connection reports whether it is up, so a server that cannot be
+    /// reached is skipped (the client's own failover, done one level up).
+    /// </summary>
     public IInvoker CreateInvoker(InvokerServices services)
     {
-        var connection = new NatsConnection(Client, services.LoggerFactory.CreateLogger<NatsConnection>());
-        // Connect now, not on the first request, so the first publish does not pay for it.
-        connection.Start();
-        return new NatsPublisher(this, connection);
+        var logger = services.LoggerFactory.CreateLogger<NatsConnection>();
+        var connections = new Dictionary<EndpointPlan, NatsConnection>();
+        foreach (var server in Client.Servers)
+        {
+            var address = new EndpointPlan(server.Host, server.Port);
+            if (connections.ContainsKey(address))
+            {
+                continue;
+            }
+            var reachability = services.Reachability;
+            var connection = new NatsConnection(Client with { Servers = new([server]) }, logger,
+                connected => reachability.SetReachable(server.Host, server.Port, connected));
+            // Connect now, not on the first request, so the first publish does not pay for it.
+            connection.Start();
+            connections[address] = connection;
+        }
+        return new NatsPublisher(this, connections);
     }
+
+    /// <summary>The connections are kept while the connection settings are equal, whatever else (JetStream, op_timeout, headers) changed.</summary>
+    public bool CanTakeOver(IInvokerSpec previous) => previous is NatsPublishSpec old && old.Client.Equals(Client);
+
+    public IInvoker CreateInvoker(InvokerServices services, IInvoker previous) => new NatsPublisher(this, ((NatsPublisher)previous).Connections);
+
+    /// <summary>The servers as the cluster's endpoints (what load balancing and outlier detection see).</summary>
+    public ValueList<EndpointPlan> Endpoints => new(Client.Servers.Select(s => new EndpointPlan(s.Host, s.Port)).Distinct().ToList());
 }

@@ -123,7 +123,8 @@ internal sealed class NatsServicePlugin : IServicePlugin
         }
 
         var spec = new NatsPublishSpec(options, jetStream, opTimeout, new(headers.Select(h => h.ToLowerInvariant())));
-        return cluster with { Invoker = spec, AcceptsAnyFunction = true };
+        // A NATS "endpoint" is a server: load balancing, retries and outlier detection work on them.
+        return cluster with { Endpoints = spec.Endpoints, Invoker = spec, AcceptsAnyFunction = true };
     }
 
     /// <summary>

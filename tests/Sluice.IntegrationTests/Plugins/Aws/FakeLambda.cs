@@ -18,7 +18,8 @@ namespace Sluice.IntegrationTests.Plugins.Aws;
 /// request target, received headers, received body) with its own canonicalisation, and answers
 /// 403 when it does not match. Functions: <c>echo</c> (returns what it got), <c>fail</c> (a
 /// function error), <c>api</c> (an API Gateway proxy result describing the event it got),
-/// <c>binary</c> (a base64 proxy result), <c>slow</c> (answers after 5 s); any other name is 404, as in AWS.
+/// <c>binary</c> (a base64 proxy result), <c>slow</c> (answers after 5 s), <c>flaky</c> (the Invoke API
+/// itself answers 500 ServiceException while <see cref="FailNext"/> lasts, then echoes); any other name is 404, as in AWS.
 /// <c>GET /2015-03-31/functions/</c> is ListFunctions over <see cref="Listed"/>, two per page, with
 /// an opaque <c>NextMarker</c> that needs escaping in a query (as AWS's base64 markers do).
 /// </summary>
@@ -42,6 +43,11 @@ internal sealed class FakeLambda : IAsyncDisposable
     public ConcurrentQueue<Invocation> Invocations { get; } = new();
 
     public int Refused;
+
+    private int _failNext;
+
+    /// <summary>The next <paramref name="count"/> invocations of <c>flaky</c> fail with AWS's own 500.</summary>
+    public void FailNext(int count) => Volatile.Write(ref _failNext, count);
 
     /// <summary>Functions (name, version) that ListFunctions returns.</summary>
     public List<(string Name, string Version)> Listed { get; } = [];
@@ -104,7 +110,7 @@ internal sealed class FakeLambda : IAsyncDisposable
         var qualifier = request.Query["Qualifier"].FirstOrDefault();
         var type = request.Headers["x-amz-invocation-type"].ToString();
         var payload = Encoding.UTF8.GetString(body);
-        if (name is not ("echo" or "fail" or "api" or "binary" or "slow"))
+        if (name is not ("echo" or "fail" or "api" or "binary" or "slow" or "flaky"))
         {
             context.Response.StatusCode = 404;
             context.Response.Headers["x-amzn-ErrorType"] = "ResourceNotFoundException";
@@ -119,6 +125,14 @@ internal sealed class FakeLambda : IAsyncDisposable
         }
         switch (name)
         {
+            case "flaky" when Interlocked.Decrement(ref _failNext) >= 0:
+                context.Response.StatusCode = 500;
+                context.Response.Headers["x-amzn-ErrorType"] = "ServiceException";
+                await context.Response.WriteAsJsonAsync(new { Type = "Service", message = "internal failure" });
+                break;
+            case "flaky":
+                await context.Response.WriteAsJsonAsync(new { function = name, qualifier, payload });
+                break;
             case "slow":
                 await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 break;

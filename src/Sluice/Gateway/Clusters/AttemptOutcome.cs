@@ -1,4 +1,4 @@
-namespace Sluice.Gateway;
+namespace Sluice.Gateway.Clusters;
 
 /// <summary>What one forwarding attempt came to, as outlier detection counts it.</summary>
 internal enum AttemptOutcome

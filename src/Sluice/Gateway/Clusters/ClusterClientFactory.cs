@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Sluice.Plan;
 using Sluice.Security;
 
-namespace Sluice.Gateway;
+namespace Sluice.Gateway.Clusters;
 
 /// <summary>
 /// Makes a cluster's pooled HTTP client, and says when the last one can be kept: while the

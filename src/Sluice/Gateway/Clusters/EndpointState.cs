@@ -1,6 +1,6 @@
 using Sluice.Plan;
 
-namespace Sluice.Gateway;
+namespace Sluice.Gateway.Clusters;
 
 /// <summary>One endpoint with what requests need from it computed once: its URL prefix and Host.</summary>
 internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
@@ -9,7 +9,7 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
 
     /// <summary>
     /// "http://10.0.0.1:8080", "http://[::1]:8443": always http, TLS clusters included, whose
-    /// handler does TLS itself while connecting (see <see cref="ClusterState"/>).
+    /// handler does TLS itself while connecting (see <see cref="ClusterClientFactory"/>).
     /// </summary>
     public string Prefix { get; } = $"http://{FormatHost(plan.Host)}:{plan.Port}";
 
@@ -20,6 +20,7 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
 
     private int _activeRequests;
     private volatile bool _healthy = true;
+    private volatile bool _reachable = true;
     private int _consecutive5xx;
     private int _consecutiveConnectFailures;
     private long _ejectedUntil;
@@ -52,6 +53,16 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
     {
         get => _healthy;
         set => _healthy = value;
+    }
+
+    /// <summary>
+    /// False while a destination whose client connects by itself (NATS) has no connection to it;
+    /// kept apart from <see cref="IsHealthy"/> so active health checks and reachability never overwrite each other.
+    /// </summary>
+    public bool IsReachable
+    {
+        get => _reachable;
+        set => _reachable = value;
     }
 
     /// <summary>Requests in flight to this endpoint (for least-request balancing).</summary>

@@ -1,23 +1,25 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 
-namespace Sluice.Gateway;
+namespace Sluice.Gateway.Clusters;
 
 /// <summary>
-/// Active health checking of one cluster state: every interval, each endpoint is probed with a
+/// Active health checking of one cluster model: every interval, each endpoint is probed with a
 /// GET through the cluster's own client; thresholds of consecutive results flip its health. Runs
-/// from creation until the cluster state retires.
+/// from creation until the model is replaced (the next model probes the same endpoints, kept by address).
 /// </summary>
 internal sealed partial class HealthChecker : IAsyncDisposable
 {
-    private readonly ClusterState _cluster;
+    private readonly ClusterState _owner;
+    private readonly ClusterModel _cluster;
     private readonly HealthCheckPlan _plan;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    public HealthChecker(ClusterState cluster, HealthCheckPlan plan, ILogger<HealthChecker> logger)
+    public HealthChecker(ClusterState owner, ClusterModel cluster, HealthCheckPlan plan, ILogger<HealthChecker> logger)
     {
+        _owner = owner;
         _cluster = cluster;
         _plan = plan;
         _logger = logger;
@@ -26,7 +28,7 @@ internal sealed partial class HealthChecker : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var streaks = new int[_cluster.Endpoints.Count];
+        var streaks = new int[_cluster.Endpoints.Length];
         using var timer = new PeriodicTimer(_plan.Interval);
         try
         {
@@ -40,7 +42,7 @@ internal sealed partial class HealthChecker : IAsyncDisposable
                 }
                 if (changed)
                 {
-                    _cluster.HealthChanged();
+                    _owner.HealthChanged();
                 }
             }
             while (await timer.WaitForNextTickAsync(cancellationToken));

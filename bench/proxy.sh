@@ -77,7 +77,7 @@ start_haproxy() {
   cat >"$dir/haproxy.cfg" <<CONF
 global
   nbthread 1
-  maxconn 20000
+  maxconn 4096
 defaults
   mode http
   timeout connect 5s

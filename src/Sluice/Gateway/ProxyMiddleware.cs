@@ -93,15 +93,12 @@ internal sealed class ProxyMiddleware(PlanHolder plans, ProxyServices services, 
     {
         var request = context.Request;
         var isPreflight = RouteMatcher.IsPreflight(request);
-        var routes = host.Routes;
-        for (var i = 0; i < routes.Length; i++)
+        var matched = host.Index.FirstMatch(request, isPreflight);
+        if (matched >= 0)
         {
-            var route = routes[i];
-            if (RouteMatcher.Matches(route, request, isPreflight))
-            {
-                scope.Labels = route.Labels;
-                return route.Pipeline.RunAsync(RouteRequest.Start(context, route, scope, services, isPreflight));
-            }
+            var route = host.Routes[matched];
+            scope.Labels = route.Labels;
+            return route.Pipeline.RunAsync(RouteRequest.Start(context, route, scope, services, isPreflight));
         }
         SluiceErrorFeature.Set(context, SluiceErrorCode.NoRoute, $"no route of virtual service '{host.Plan.Name}' matches {request.Method} {request.Path}");
         return ValueTask.CompletedTask;

@@ -8,6 +8,8 @@ namespace Sluice.Gateway;
 /// <summary>
 /// Tests a request against a compiled route match. Cheap checks first (method, path), then
 /// headers and query; the query is parsed only for routes that have query conditions.
+/// <see cref="RouteIndex"/> decides the path of literal routes; <see cref="FirstMatchByScan"/> is
+/// the plain ordered scan it must agree with (the property test's oracle).
 /// </summary>
 internal static class RouteMatcher
 {
@@ -17,17 +19,43 @@ internal static class RouteMatcher
         && request.Headers.ContainsKey(HeaderNames.Origin)
         && request.Headers.ContainsKey(HeaderNames.AccessControlRequestMethod);
 
-    public static bool Matches(RouteState route, HttpRequest request, bool isPreflight)
+    /// <summary>Gloo's first match, route by route in config order: what <see cref="RouteIndex"/> must always agree with.</summary>
+    public static int FirstMatchByScan(IReadOnlyList<RoutePlan> routes, HttpRequest request, bool isPreflight)
     {
-        var match = route.Plan.Match;
-        if (match.Methods.Count > 0 && !MethodAllowed(match, request, isPreflight && route.Plan.Cors is not null))
+        for (var i = 0; i < routes.Count; i++)
+        {
+            if (Matches(routes[i], request, isPreflight))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>Every condition of the route, path included.</summary>
+    public static bool Matches(RoutePlan route, HttpRequest request, bool isPreflight)
+    {
+        var match = route.Match;
+        if (match.Methods.Count > 0 && !MethodAllowed(match, request, isPreflight && route.Cors is not null))
         {
             return false;
         }
-        if (!PathMatches(match, request.Path.Value ?? "/"))
+        return PathMatches(match, request.Path.Value ?? "/") && OtherConditionsMatch(match, request);
+    }
+
+    /// <summary>Every condition but the path, which the caller (the index) has already matched.</summary>
+    public static bool MatchesBesidesPath(RoutePlan route, HttpRequest request, bool isPreflight)
+    {
+        var match = route.Match;
+        if (match.Methods.Count > 0 && !MethodAllowed(match, request, isPreflight && route.Cors is not null))
         {
             return false;
         }
+        return OtherConditionsMatch(match, request);
+    }
+
+    private static bool OtherConditionsMatch(RouteMatchPlan match, HttpRequest request)
+    {
         if (match.EventType is { } eventType && !IsEvent(request, eventType))
         {
             return false;

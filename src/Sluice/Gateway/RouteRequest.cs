@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Connections.Features;
 using Sluice.Gateway.Clusters;
@@ -24,6 +25,10 @@ internal sealed class RouteRequest : RouteContext
     private static readonly object StateKey = new();
 
     private HttpContext _httpContext = null!;
+
+    // Kept across the connection's requests (not reset): its peer does not change.
+    private IPAddress? _peer;
+    private string? _peerText;
 
     private RouteRequest()
     {
@@ -134,6 +139,21 @@ internal sealed class RouteRequest : RouteContext
     }
 
     public void Retrying() => Retries++;
+
+    /// <summary>
+    /// The client's address for <c>x-forwarded-for</c>, written once per connection: Kestrel hands
+    /// every request of a connection the same address object. Dual-stack listeners see IPv4
+    /// clients as ::ffff:a.b.c.d; upstreams expect a.b.c.d.
+    /// </summary>
+    public string ClientAddressText(IPAddress peer)
+    {
+        if (!ReferenceEquals(peer, _peer))
+        {
+            _peerText = (peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer).ToString();
+            _peer = peer;
+        }
+        return _peerText!;
+    }
 
     public override bool HoldsBack(int status)
     {

@@ -33,7 +33,7 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
         {
             RemoveConnectionOptions(incoming.Connection, proxyRequest);
         }
-        SetForwardingHeaders(httpContext, proxyRequest, state.FromTrustedProxy);
+        SetForwardingHeaders(httpContext, proxyRequest, state);
         GatewayTracing.Inject(proxyRequest);
 
         state.Pipeline.Decorate(state, proxyRequest);
@@ -46,11 +46,11 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
     /// <c>x-real-ip</c>) could be forged, so it is replaced or dropped. Nothing is removed that
     /// the client did not send.
     /// </summary>
-    private static void SetForwardingHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest, bool fromTrustedProxy)
+    private static void SetForwardingHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest, RouteRequest state)
     {
         var incoming = httpContext.Request.Headers;
         var headers = proxyRequest.Headers;
-        if (!fromTrustedProxy)
+        if (!state.FromTrustedProxy)
         {
             foreach (var name in UntrustedForwardingHeaders)
             {
@@ -68,9 +68,7 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
 
         if (httpContext.Connection.RemoteIpAddress is { } peer)
         {
-            // Dual-stack listeners see IPv4 clients as ::ffff:a.b.c.d; upstreams expect a.b.c.d.
-            var client = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
-            headers.TryAddWithoutValidation(ForwardedFor, client.ToString());
+            headers.TryAddWithoutValidation(ForwardedFor, state.ClientAddressText(peer));
         }
     }
 

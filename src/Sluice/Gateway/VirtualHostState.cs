@@ -10,6 +10,9 @@ internal sealed class VirtualHostState(VirtualHostPlan plan, RouteState[] routes
 
     public RouteState[] Routes { get; } = routes;
 
+    /// <summary>The routes indexed by literal path; its positions are those of <see cref="Routes"/>.</summary>
+    public RouteIndex Index { get; } = new(routes.Select(r => r.Plan).ToArray());
+
     /// <summary>The distinct gates of the host's routes, run before matching (e.g. the CloudEvents check of hosts with event routes).</summary>
     public IRequestGate[] Gates { get; } = routes.SelectMany(r => r.Plan.Gates).Distinct().ToArray();
 

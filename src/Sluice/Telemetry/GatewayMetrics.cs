@@ -47,6 +47,9 @@ internal sealed class GatewayMetrics
         InFlight = factory.CreateGauge("sluice_requests_in_flight", "Requests being served now.");
         _reloads = factory.CreateCounter("sluice_config_reloads_total", "Configuration snapshots translated: result=success (plan applied) or failure (previous plan kept).",
             new CounterConfiguration { LabelNames = ["result"] });
+        // For the bench's allocated bytes per request; read at scrape time, free otherwise.
+        var allocated = factory.CreateGauge("sluice_process_allocated_bytes", "Bytes the .NET runtime has allocated since the process started (GC.GetTotalAllocatedBytes).");
+        _registry.AddBeforeCollectCallback(() => allocated.Set(GC.GetTotalAllocatedBytes()));
         ReloadSuccesses = _reloads.WithLabels("success");
         ReloadFailures = _reloads.WithLabels("failure");
         ReloadDuration = factory.CreateHistogram("sluice_config_reload_duration_seconds", "Time to translate a snapshot and swap its plan in.",

@@ -45,7 +45,7 @@ internal sealed class GatewayTelemetry : IAsyncDisposable
     public RequestTelemetry Start(HttpContext context)
     {
         Metrics.InFlight.Inc();
-        var request = new RequestTelemetry(Stopwatch.GetTimestamp(), Unrouted);
+        var request = RequestTelemetry.Start(context, Stopwatch.GetTimestamp(), Unrouted);
         if (_tracing is not null)
         {
             request.ServerSpan = GatewayTracing.StartServer(context);

@@ -49,6 +49,9 @@ public enum SluiceErrorCode
     NatsNoStream,
     NatsPublishFailed,
 
+    /// <summary>A JetStream upstream whose server runs without JetStream: no PubAck can ever come.</summary>
+    NatsJetStreamUnavailable,
+
     /// <summary>The admin API refuses a Host that DNS could re-point (DNS rebinding).</summary>
     AdminHostNotAllowed,
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -18,8 +19,9 @@ namespace Sluice.Plugins.Nats;
 /// the server's own error text goes to the log, not to the client. Breakers, retries, timeouts
 /// and outlier detection are the loop's, above the client: this class reports each attempt's result.
 /// </summary>
-internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<EndpointPlan, NatsServerConnection> connections) : IInvoker, IUpstreamCall, IAsyncDisposable
+internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<EndpointPlan, NatsServerConnection> connections, ILogger logger) : IInvoker, IUpstreamCall, IAsyncDisposable
 {
+    private int _warnedNoJetStream;
     private readonly NatsHeaderSelection _headers = new(spec.Headers);
     private readonly ConcurrentDictionary<string, bool> _subjects = new(StringComparer.Ordinal);
     private readonly NatsServerConnection _first = connections.Values.First();
@@ -60,11 +62,6 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
             delivery?.ForEachAttribute(http, (name, value) => (attributes ??= []).Add(new(name, value)));
             (headers, headersLength) = _headers.Select(http.Request.Headers, attributes);
         }
-        if (spec.JetStream && connection.JetStreamAvailable == false)
-        {
-            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsJetStreamUnavailable, NatsPublishSpec.JetStreamUnavailableMessage);
-            return AttemptResult.Answered;
-        }
         var limit = connection.MaxPayload - headersLength;
         if (http.Request.ContentLength > limit)
         {
@@ -79,6 +76,21 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
         byte[]? body = null;
         try
         {
+            if (spec.JetStream)
+            {
+                // The server's INFO says whether JetStream is enabled: without it no PubAck can
+                // come, so the answer is now, not a 408 after op_timeout.
+                await connection.WaitUntilOpenAsync(deadline.Token);
+                if (connection.JetStreamAvailable == false)
+                {
+                    if (Interlocked.Exchange(ref _warnedNoJetStream, 1) == 0)
+                    {
+                        logger.LogWarning("NATS upstream publishing to '{Subject}': {Problem}", subjectName, NatsPublishSpec.JetStreamUnavailableMessage);
+                    }
+                    SluiceErrorFeature.Set(http, SluiceErrorCode.NatsJetStreamUnavailable, NatsPublishSpec.JetStreamUnavailableMessage);
+                    return AttemptResult.Answered;
+                }
+            }
             var (buffer, length) = await ReadBodyAsync(http.Request, limit, deadline.Token);
             body = buffer;
             if (length < 0)

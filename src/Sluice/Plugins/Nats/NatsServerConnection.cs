@@ -161,7 +161,8 @@ internal sealed class NatsServerConnection : IAsyncDisposable
         return await _jetStream.TryPublishAsync(subject, payload, Raw, StreamPublish, headers, cancellationToken);
     }
 
-    private async Task WaitUntilOpenAsync(CancellationToken cancellationToken)
+    /// <summary>Returns once connected; <see cref="NatsNotConnectedException"/> when not by <paramref name="cancellationToken"/>.</summary>
+    public async Task WaitUntilOpenAsync(CancellationToken cancellationToken)
     {
         var open = Volatile.Read(ref _open).Task;
         if (open.IsCompleted && _connection.ConnectionState == NatsConnectionState.Open)

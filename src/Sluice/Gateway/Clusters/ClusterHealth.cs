@@ -12,12 +12,21 @@ namespace Sluice.Gateway.Clusters;
 /// </summary>
 internal sealed class ClusterHealth
 {
-    private volatile EndpointState[] _usable = [];
+    private volatile Snapshot _snapshot = new([], []);
     private long _nextReadmission = long.MaxValue;
     private readonly Lock _ejectionLock = new();
 
-    /// <summary>The endpoints a request may go to; empty when none may (then all are candidates: panic mode).</summary>
-    public EndpointState[] Usable => _usable;
+    /// <summary>
+    /// The endpoints of <paramref name="all"/> a request may go to; empty when none may (then all
+    /// are candidates: panic mode). The set remembers which endpoint array it was computed for,
+    /// so one computed for a model just replaced (a health report racing a reload) is never used
+    /// for the new one: it is computed again.
+    /// </summary>
+    public EndpointState[] UsableOf(EndpointState[] all)
+    {
+        var snapshot = _snapshot;
+        return ReferenceEquals(snapshot.For, all) ? snapshot.Usable : Recompute(all);
+    }
 
     /// <summary>Readmits endpoints whose ejection has ended; cheap when none has.</summary>
     public void ReadmitDue(EndpointState[] all)
@@ -32,13 +41,17 @@ internal sealed class ClusterHealth
     /// Recomputes the usable set when a health check, reachability or an ejection changes, and
     /// notes when the next ejection ends (a request after that moment recomputes it again).
     /// </summary>
-    public void Recompute(EndpointState[] all)
+    public EndpointState[] Recompute(EndpointState[] all)
     {
         var now = Stopwatch.GetTimestamp();
-        _usable = all.Where(e => e.IsHealthy && e.IsReachable && !e.IsEjected(now)).ToArray();
+        var usable = all.Where(e => e.IsHealthy && e.IsReachable && !e.IsEjected(now)).ToArray();
+        _snapshot = new Snapshot(all, usable);
         var ejections = all.Select(e => e.EjectedUntil).Where(until => until > now);
         Volatile.Write(ref _nextReadmission, ejections.DefaultIfEmpty(long.MaxValue).Min());
+        return usable;
     }
+
+    private sealed record Snapshot(EndpointState[] For, EndpointState[] Usable);
 
     /// <summary>Outlier detection: what one attempt to <paramref name="endpoint"/> came to.</summary>
     public void Record(EndpointState[] all, OutlierDetectionPlan? outliers, EndpointState endpoint, AttemptOutcome outcome)

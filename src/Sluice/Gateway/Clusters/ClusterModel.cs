@@ -6,7 +6,7 @@ namespace Sluice.Gateway.Clusters;
 
 /// <summary>
 /// One plan of a cluster bound to live pieces: its endpoints, its pooled HTTP client, its
-/// invokers, its load-balancing policy and its health checker. Immutable once made; a changed
+/// invokers, its load-balancing policy and its health checker (started once it is current). Immutable once made; a changed
 /// plan makes a new model that takes over from the last whatever the change left alone (as
 /// YARP's <c>ClusterModel</c> is swapped inside a long-lived <c>ClusterState</c>):
 /// <list type="bullet">
@@ -47,7 +47,12 @@ internal sealed class ClusterModel : IAsyncDisposable
             previous?._functionInvokers.TryGetValue(function.Name, out previousInvoker);
             _functionInvokers[function.Name] = Bind(function.Invoker, previousSpec, previousInvoker, previous, keepsClient, services);
         }
-        if (plan.HealthCheck is { } healthCheck && Endpoints.Length > 0)
+    }
+
+    /// <summary>Starts active health checks, if the plan has them; called once the model is the cluster's current one.</summary>
+    public void StartHealthChecks(ClusterState owner, ILoggerFactory loggerFactory)
+    {
+        if (Plan.HealthCheck is { } healthCheck && Endpoints.Length > 0)
         {
             _healthChecker = new HealthChecker(owner, this, healthCheck, loggerFactory.CreateLogger<HealthChecker>());
         }

@@ -22,6 +22,7 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _model = new ClusterModel(plan, null, this, loggerFactory);
         _health.Recompute(_model.Endpoints);
+        _model.StartHealthChecks(this, loggerFactory);
     }
 
     public ClusterModel Model => _model;
@@ -48,8 +49,10 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
         }
         old.StopHealthChecks();
         var next = new ClusterModel(plan, old, this, _loggerFactory);
-        _health.Recompute(next.Endpoints);
         _model = next;
+        _health.Recompute(next.Endpoints);
+        // Probes start once the model is published, so what they report applies to it.
+        next.StartHealthChecks(this, _loggerFactory);
         return old;
     }
 
@@ -71,7 +74,7 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
         {
             _health.ReadmitDue(all);
         }
-        var usable = _health.Usable;
+        var usable = _health.UsableOf(all);
         var candidates = usable.Length > 0 ? usable : all;
         return candidates.Length == 1 ? candidates[0] : model.Policy.Pick(candidates);
     }

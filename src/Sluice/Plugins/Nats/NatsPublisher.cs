@@ -113,6 +113,11 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
             // The client went away: nobody is left to answer.
             return AttemptResult.ClientSide;
         }
+        catch (NatsNotConnectedException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while the connection was down: not the server's failure.
+            return AttemptResult.ClientSide;
+        }
         catch (NatsNotConnectedException e)
         {
             // The reason (a refused login, an unreachable host) is the connection's log warning.

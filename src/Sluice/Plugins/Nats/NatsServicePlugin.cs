@@ -165,7 +165,7 @@ internal sealed class NatsServicePlugin : IServicePlugin
         }
         if (ways.Count == 0 && root is null)
         {
-            diagnostics.Error(field, $"secret '{secretRef}' must hold 'token', 'username' and 'password', 'nkey' or 'creds', and/or 'tls.root'");
+            diagnostics.Error(field, $"secret '{secretRef}' must hold 'token', or 'username' and 'password', or 'nkey', or 'creds', and/or 'tls.root'");
         }
         return options;
     }

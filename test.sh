@@ -51,7 +51,16 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 for project in tests/Sluice.Tests tests/Sluice.IntegrationTests; do
-  dotnet test "$project" -c Release --no-build -nologo 2>&1 | tee -a "$log" || status=1
+  one=$(mktemp)
+  dotnet test "$project" -c Release --no-build -nologo 2>&1 | tee "$one" || status=1
+  # Each project must run tests: a filter or discovery problem that empties one must not hide
+  # behind the other's count.
+  if [ "$(grep -oE 'Passed: +[0-9]+' "$one" | awk '{ sum += $2 } END { print sum + 0 }')" -eq 0 ]; then
+    echo "test.sh: $project ran no test" >&2
+    status=1
+  fi
+  cat "$one" >> "$log"
+  rm -f "$one"
 done
 
 # One closing line for whoever reads the log (and CI): totals over both test projects.

@@ -49,6 +49,7 @@ public sealed record SluiceError(SluiceErrorCode Code, string Message)
         [SluiceErrorCode.NatsPayloadTooLarge] = (413, "nats_payload_too_large"),
         [SluiceErrorCode.NatsNoStream] = (404, "nats_no_stream"),
         [SluiceErrorCode.NatsPublishFailed] = (500, "nats_publish_failed"),
+        [SluiceErrorCode.NatsJetStreamUnavailable] = (503, "nats_jetstream_unavailable"),
         [SluiceErrorCode.GrpcBadRequest] = (400, "grpc_bad_request"),
         [SluiceErrorCode.GrpcMethodNotFound] = (404, "grpc_method_not_found"),
         [SluiceErrorCode.GrpcBadResponse] = (502, "grpc_bad_response"),

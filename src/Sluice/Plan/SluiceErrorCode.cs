@@ -49,6 +49,9 @@ public enum SluiceErrorCode
     NatsNoStream,
     NatsPublishFailed,
 
+    /// <summary>A JetStream upstream whose server runs without JetStream: no PubAck can ever come.</summary>
+    NatsJetStreamUnavailable,
+
     /// <summary>The request does not fit the gRPC method's input message (JSON, a path or query value).</summary>
     GrpcBadRequest,
 

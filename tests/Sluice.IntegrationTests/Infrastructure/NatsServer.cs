@@ -24,8 +24,11 @@ internal sealed class NatsServer : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>Starts a server; <paramref name="extraConfig"/> is appended to its config file (auth, limits).</summary>
-    public static async Task<NatsServer> StartAsync(string extraConfig = "")
+    /// <summary>
+    /// Starts a server; <paramref name="extraConfig"/> is appended to its config file (auth,
+    /// limits). <paramref name="jetStream"/> false starts it without JetStream.
+    /// </summary>
+    public static async Task<NatsServer> StartAsync(string extraConfig = "", bool jetStream = true)
     {
         if (FindBinary() is null)
         {
@@ -40,7 +43,7 @@ internal sealed class NatsServer : IAsyncDisposable
             var configPath = Path.Combine(directory, "nats.conf");
             await File.WriteAllTextAsync(configPath, $$"""
                 listen: "127.0.0.1:{{port}}"
-                jetstream { store_dir: "{{Path.Combine(directory, "store")}}" }
+                {{(jetStream ? $"jetstream {{ store_dir: \"{Path.Combine(directory, "store")}\" }}" : "")}}
                 {{extraConfig}}
                 """);
             var server = new NatsServer(port, directory, configPath);

@@ -1,13 +1,14 @@
-using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using NATS.Client.Core;
 using Sluice.Api;
 
 namespace Sluice.Plugins.Nats;
 
 /// <summary>
 /// Which request headers travel as NATS headers: exact names, or prefixes written <c>ce-*</c>.
-/// Encodes them as a NATS header block (<c>NATS/1.0</c>, one <c>Name: value</c> line each).
+/// NATS.Net writes them as the message's header block (<c>NATS/1.0</c>, one <c>Name: value</c> line each).
 /// </summary>
 internal sealed class NatsHeaderSelection
 {
@@ -23,18 +24,19 @@ internal sealed class NatsHeaderSelection
     public bool IsEmpty => _exact.Length == 0 && _prefixes.Length == 0;
 
     /// <summary>
-    /// Writes the header block into <paramref name="output"/>: <paramref name="extra"/> headers
-    /// first (e.g. CloudEvent attributes the route adds), then the selected request headers;
-    /// nothing when there is no header at all.
+    /// The NATS headers for a request: <paramref name="extra"/> headers first (e.g. CloudEvent
+    /// attributes the route adds), then the selected request headers; null when there is none.
+    /// The length is the header block's size on the wire, which counts against max_payload.
     /// </summary>
-    public void Encode(IHeaderDictionary headers, IReadOnlyList<KeyValuePair<string, string>>? extra, ArrayBufferWriter<byte> output)
+    public (NatsHeaders? Headers, int Length) Select(IHeaderDictionary headers, IReadOnlyList<KeyValuePair<string, string>>? extra)
     {
-        var any = false;
+        NatsHeaders? selected = null;
+        var length = 0;
         if (extra is not null)
         {
             foreach (var (name, value) in extra)
             {
-                WriteLine(output, ref any, name, value);
+                Add(ref selected, ref length, name, value);
             }
         }
         foreach (var name in _exact)
@@ -43,7 +45,7 @@ internal sealed class NatsHeaderSelection
             {
                 foreach (var value in values)
                 {
-                    WriteLine(output, ref any, name, value);
+                    Add(ref selected, ref length, name, value);
                 }
             }
         }
@@ -57,14 +59,12 @@ internal sealed class NatsHeaderSelection
                 }
                 foreach (var value in values)
                 {
-                    WriteLine(output, ref any, name, value);
+                    Add(ref selected, ref length, name, value);
                 }
             }
         }
-        if (any)
-        {
-            output.Write("\r\n"u8);
-        }
+        // "NATS/1.0\r\n" before the lines, "\r\n" after them.
+        return selected is null ? (null, 0) : (selected, length + 12);
     }
 
     private bool HasPrefix(string name)
@@ -79,23 +79,12 @@ internal sealed class NatsHeaderSelection
         return false;
     }
 
-    private static void WriteLine(ArrayBufferWriter<byte> output, ref bool any, string name, string? value)
+    private static void Add(ref NatsHeaders? headers, ref int length, string name, string? value)
     {
-        if (!any)
-        {
-            output.Write("NATS/1.0\r\n"u8);
-            any = true;
-        }
-        Write(output, name);
-        output.Write(": "u8);
+        headers ??= [];
         // A CR or LF would end the header early; HTTP already forbids them, this keeps it so.
-        Write(output, (value ?? "").Replace('\r', ' ').Replace('\n', ' '));
-        output.Write("\r\n"u8);
-    }
-
-    private static void Write(ArrayBufferWriter<byte> output, string text)
-    {
-        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        output.Advance(Encoding.UTF8.GetBytes(text, span));
+        var clean = (value ?? "").Replace('\r', ' ').Replace('\n', ' ');
+        headers[name] = headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, clean) : new StringValues(clean);
+        length += Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(clean) + 4;
     }
 }

@@ -11,6 +11,10 @@ namespace Sluice.Plugins.Nats;
 /// </summary>
 internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream, TimeSpan OpTimeout, ValueList<string> Headers) : IInvokerSpec
 {
+    /// <summary>Why a JetStream upstream cannot work on a server without JetStream: the upstream's status and the 503's text.</summary>
+    public const string JetStreamUnavailableMessage =
+        "JetStream is not enabled on the server; Gloo's NATS Streaming semantics need a stream: enable JetStream and add a stream, or set `jetstream: false` for core NATS";
+
     /// <summary>
     /// One connection per server, each pinned to its server: the servers are the cluster's
     /// endpoints, so the gateway's load balancing, retries and outlier detection choose among them
@@ -19,8 +23,7 @@ internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream,
     /// </summary>
     public IInvoker CreateInvoker(InvokerServices services)
     {
-        var logger = services.LoggerFactory.CreateLogger<NatsConnection>();
-        var connections = new Dictionary<EndpointPlan, NatsConnection>();
+        var connections = new Dictionary<EndpointPlan, NatsServerConnection>();
         foreach (var server in Client.Servers)
         {
             var address = new EndpointPlan(server.Host, server.Port);
@@ -29,19 +32,19 @@ internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream,
                 continue;
             }
             var reachability = services.Reachability;
-            var connection = new NatsConnection(Client with { Servers = new([server]) }, logger,
+            var connection = new NatsServerConnection(Client, server, services.LoggerFactory,
                 connected => reachability.SetReachable(server.Host, server.Port, connected));
             // Connect now, not on the first request, so the first publish does not pay for it.
             connection.Start();
             connections[address] = connection;
         }
-        return new NatsPublisher(this, connections);
+        return new NatsPublisher(this, connections, services.LoggerFactory.CreateLogger<NatsPublisher>());
     }
 
     /// <summary>The connections are kept while the connection settings are equal, whatever else (JetStream, op_timeout, headers) changed.</summary>
     public bool CanTakeOver(IInvokerSpec previous) => previous is NatsPublishSpec old && old.Client.Equals(Client);
 
-    public IInvoker CreateInvoker(InvokerServices services, IInvoker previous) => new NatsPublisher(this, ((NatsPublisher)previous).Connections);
+    public IInvoker CreateInvoker(InvokerServices services, IInvoker previous) => new NatsPublisher(this, ((NatsPublisher)previous).Connections, services.LoggerFactory.CreateLogger<NatsPublisher>());
 
     /// <summary>The servers as the cluster's endpoints (what load balancing and outlier detection see).</summary>
     public ValueList<EndpointPlan> Endpoints => new(Client.Servers.Select(s => new EndpointPlan(s.Host, s.Port)).Distinct().ToList());

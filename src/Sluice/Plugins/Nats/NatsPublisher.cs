@@ -1,8 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using Sluice.Plan;
 using Sluice.Plugins.Events;
 
@@ -16,14 +19,15 @@ namespace Sluice.Plugins.Nats;
 /// the server's own error text goes to the log, not to the client. Breakers, retries, timeouts
 /// and outlier detection are the loop's, above the client: this class reports each attempt's result.
 /// </summary>
-internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<EndpointPlan, NatsConnection> connections) : IInvoker, IUpstreamCall, IAsyncDisposable
+internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<EndpointPlan, NatsServerConnection> connections, ILogger logger) : IInvoker, IUpstreamCall, IAsyncDisposable
 {
+    private int _warnedNoJetStream;
     private readonly NatsHeaderSelection _headers = new(spec.Headers);
-    private readonly ConcurrentDictionary<string, byte[]?> _subjects = new(StringComparer.Ordinal);
-    private readonly NatsConnection _first = connections.Values.First();
+    private readonly ConcurrentDictionary<string, bool> _subjects = new(StringComparer.Ordinal);
+    private readonly NatsServerConnection _first = connections.Values.First();
 
     /// <summary>One connection per server, by address; a publisher for changed publish settings takes them over.</summary>
-    public IReadOnlyDictionary<EndpointPlan, NatsConnection> Connections => connections;
+    public IReadOnlyDictionary<EndpointPlan, NatsServerConnection> Connections => connections;
 
     public Task InvokeAsync(RouteContext context)
     {
@@ -33,7 +37,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
             SluiceErrorFeature.Set(http, SluiceErrorCode.NatsSubjectMissing, "a NATS upstream is reached through a function destination: its function_name is the subject");
             return Task.CompletedTask;
         }
-        if (_subjects.GetOrAdd(subjectName, EncodeSubject) is null)
+        if (!_subjects.GetOrAdd(subjectName, IsPublishSubject))
         {
             SluiceErrorFeature.Set(http, SluiceErrorCode.NatsInvalidSubject, $"'{subjectName}' is not a valid NATS subject to publish to (no spaces, no wildcards, no empty tokens)");
             return Task.CompletedTask;
@@ -46,21 +50,19 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
     {
         var http = context.HttpContext;
         var subjectName = context.FunctionName!;
-        var subject = _subjects[subjectName]!;
         var connection = context.EndpointAddress is { } address && connections.TryGetValue(address, out var chosen) ? chosen : _first;
 
-        ReadOnlyMemory<byte> headers = default;
+        NatsHeaders? headers = null;
+        var headersLength = 0;
         var delivery = context.Route.Data.Get<CloudEventDelivery>();
         if (!_headers.IsEmpty || delivery is not null)
         {
             // A route delivering requests as CloudEvents: the attributes become NATS headers.
             List<KeyValuePair<string, string>>? attributes = null;
             delivery?.ForEachAttribute(http, (name, value) => (attributes ??= []).Add(new(name, value)));
-            var block = new ArrayBufferWriter<byte>(256);
-            _headers.Encode(http.Request.Headers, attributes, block);
-            headers = block.WrittenMemory;
+            (headers, headersLength) = _headers.Select(http.Request.Headers, attributes);
         }
-        var limit = connection.MaxPayload - headers.Length;
+        var limit = connection.MaxPayload - headersLength;
         if (http.Request.ContentLength > limit)
         {
             FailTooLarge(http, connection);
@@ -74,6 +76,21 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
         byte[]? body = null;
         try
         {
+            if (spec.JetStream)
+            {
+                // The server's INFO says whether JetStream is enabled: without it no PubAck can
+                // come, so the answer is now, not a 408 after op_timeout.
+                await connection.WaitUntilOpenAsync(deadline.Token);
+                if (connection.JetStreamAvailable == false)
+                {
+                    if (Interlocked.Exchange(ref _warnedNoJetStream, 1) == 0)
+                    {
+                        logger.LogWarning("NATS upstream publishing to '{Subject}': {Problem}", subjectName, NatsPublishSpec.JetStreamUnavailableMessage);
+                    }
+                    SluiceErrorFeature.Set(http, SluiceErrorCode.NatsJetStreamUnavailable, NatsPublishSpec.JetStreamUnavailableMessage);
+                    return AttemptResult.Answered;
+                }
+            }
             var (buffer, length) = await ReadBodyAsync(http.Request, limit, deadline.Token);
             body = buffer;
             if (length < 0)
@@ -84,16 +101,21 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
             var payload = body.AsMemory(0, length);
             if (spec.JetStream)
             {
-                var reply = await connection.RequestAsync(subject, headers, payload, deadline.Token);
-                return await AnswerPubAckAsync(context, subjectName, reply);
+                var result = await connection.PublishToStreamAsync(subjectName, headers, payload, deadline.Token);
+                return await AnswerPubAckAsync(context, subjectName, result);
             }
-            await connection.PublishAsync(subject, headers, payload, deadline.Token);
+            await connection.PublishAsync(subjectName, headers, payload, deadline.Token);
             http.Response.StatusCode = 200;
             return AttemptResult.Answered;
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away: nobody is left to answer.
+            return AttemptResult.ClientSide;
+        }
+        catch (NatsNotConnectedException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away while the connection was down: not the server's failure.
             return AttemptResult.ClientSide;
         }
         catch (NatsNotConnectedException e)
@@ -134,53 +156,59 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
         return AttemptResult.Answered;
     }
 
-    private static void FailTooLarge(HttpContext http, NatsConnection connection) =>
+    private static void FailTooLarge(HttpContext http, NatsServerConnection connection) =>
         SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPayloadTooLarge, $"the message (body and forwarded headers) is larger than the NATS server's max_payload of {connection.MaxPayload} bytes");
 
     /// <summary>
-    /// JetStream's answer: a PubAck (<c>{"stream":…,"seq":…}</c>) is passed on as the body; a
-    /// no-responders status means no stream stores the subject; an error object is a failure.
+    /// JetStream's answer: a PubAck (stream and sequence) is passed on as a JSON body; no answer at
+    /// all (no responders) means no stream stores the subject; an error in the PubAck is a refusal.
     /// </summary>
-    private static async ValueTask<AttemptResult> AnswerPubAckAsync(RouteContext context, string subject, NatsReply reply)
+    private static async ValueTask<AttemptResult> AnswerPubAckAsync(RouteContext context, string subject, NatsResult<PubAckResponse> result)
     {
         var http = context.HttpContext;
-        if (reply.Status == 503)
+        if (!result.Success)
         {
-            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsNoStream, $"no JetStream stream stores subject '{subject}' (nothing answered the publish)");
-            return AttemptResult.Answered;
-        }
-        if (reply.Status >= 400)
-        {
-            if (context.HoldsBack(StatusCodes.Status500InternalServerError))
+            if (result.Error is NatsJSPublishNoResponseException)
             {
-                return AttemptResult.HeldBack;
+                SluiceErrorFeature.Set(http, SluiceErrorCode.NatsNoStream, $"no JetStream stream stores subject '{subject}' (nothing answered the publish)");
+                return AttemptResult.Answered;
             }
-            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"JetStream answered status {reply.Status} for '{subject}'");
-            return AttemptResult.Answered;
-        }
-        try
-        {
-            using var ack = JsonDocument.Parse(reply.Payload);
-            var root = ack.RootElement;
-            if (root.TryGetProperty("error", out var error))
+            if (result.Error is NatsJSException { InnerException: null } && result.Error.Message == "No response data received")
             {
-                var description = error.TryGetProperty("description", out var d) ? d.GetString() : error.GetRawText();
-                return Fail(context, $"JetStream refused the message on '{subject}'", description ?? "");
+                SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"the answer for '{subject}' is not a JetStream PubAck (is a core subscriber listening on a JetStream subject?)");
+                return AttemptResult.Answered;
             }
-            if (!root.TryGetProperty("stream", out _) || !root.TryGetProperty("seq", out _))
-            {
-                return Fail(context, $"unexpected JetStream answer for '{subject}'", Encoding.UTF8.GetString(reply.Payload));
-            }
+            return Fail(context, $"publishing to '{subject}' failed", result.Error.Message);
         }
-        catch (JsonException)
+        var ack = result.Value;
+        if (ack.Error is { } error)
         {
-            SluiceErrorFeature.Set(http, SluiceErrorCode.NatsPublishFailed, $"the answer for '{subject}' is not a JetStream PubAck (is a core subscriber listening on a JetStream subject?)");
-            return AttemptResult.Answered;
+            return Fail(context, $"JetStream refused the message on '{subject}'", $"{error.Description} (code {error.Code}, err_code {error.ErrCode})");
+        }
+        if (string.IsNullOrEmpty(ack.Stream))
+        {
+            return Fail(context, $"unexpected JetStream answer for '{subject}'", "a PubAck without a stream");
+        }
+        var body = new ArrayBufferWriter<byte>(128);
+        using (var json = new Utf8JsonWriter(body))
+        {
+            json.WriteStartObject();
+            json.WriteString("stream", ack.Stream);
+            json.WriteNumber("seq", ack.Seq);
+            if (ack.Duplicate)
+            {
+                json.WriteBoolean("duplicate", true);
+            }
+            if (!string.IsNullOrEmpty(ack.Domain))
+            {
+                json.WriteString("domain", ack.Domain);
+            }
+            json.WriteEndObject();
         }
         http.Response.StatusCode = 200;
         http.Response.ContentType = "application/json";
-        http.Response.ContentLength = reply.Payload.Length;
-        await http.Response.Body.WriteAsync(reply.Payload);
+        http.Response.ContentLength = body.WrittenCount;
+        await http.Response.Body.WriteAsync(body.WrittenMemory);
         return AttemptResult.Answered;
     }
 
@@ -219,20 +247,20 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
     }
 
     /// <summary>A publish subject: dot-separated non-empty tokens, no whitespace, no wildcards.</summary>
-    private static byte[]? EncodeSubject(string subject)
+    private static bool IsPublishSubject(string subject)
     {
         if (subject.Length == 0 || subject.StartsWith('.') || subject.EndsWith('.') || subject.Contains("..", StringComparison.Ordinal))
         {
-            return null;
+            return false;
         }
         foreach (var c in subject)
         {
             if (char.IsWhiteSpace(c) || c is '*' or '>' || char.IsControl(c))
             {
-                return null;
+                return false;
             }
         }
-        return Encoding.UTF8.GetBytes(subject);
+        return true;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using NATS.NKeys;
 using Sluice.Api;
 using Sluice.Plan;
 using Sluice.Translation;
@@ -90,27 +91,7 @@ internal sealed class NatsServicePlugin : IServicePlugin
             }
             else
             {
-                var used = false;
-                if (secret.TryGetValue("token", out var token))
-                {
-                    options = options with { Token = token };
-                    used = true;
-                }
-                else if ((secret.TryGetValue("username", out var user) || secret.TryGetValue("user", out user))
-                    && secret.TryGetValue("password", out var password))
-                {
-                    options = options with { User = user, Password = password };
-                    used = true;
-                }
-                if (secret.TryGetValue("tls.root", out var root))
-                {
-                    options = options with { TlsRootPem = root };
-                    used = true;
-                }
-                if (!used)
-                {
-                    diagnostics.Error("service_info.properties.secret_ref", $"secret '{secretRef}' must hold 'token', or 'username' and 'password', and/or 'tls.root'");
-                }
+                options = ReadCredentials(options, secret, secretRef, diagnostics);
             }
         }
         if (options.Token is not null || options.User is not null)
@@ -125,6 +106,68 @@ internal sealed class NatsServicePlugin : IServicePlugin
         var spec = new NatsPublishSpec(options, jetStream, opTimeout, new(headers.Select(h => h.ToLowerInvariant())));
         // A NATS "endpoint" is a server: load balancing, retries and outlier detection work on them.
         return cluster with { Endpoints = spec.Endpoints, Invoker = spec, AcceptsAnyFunction = true };
+    }
+
+    /// <summary>
+    /// One way to log in (<c>token</c>; <c>username</c> and <c>password</c>; <c>nkey</c>, a user
+    /// NKey seed; or <c>creds</c>, a creds file's content), and/or <c>tls.root</c>. NATS.Net uses them;
+    /// they are checked here so a bad one is a precise status, not a refused connection later.
+    /// </summary>
+    private static NatsClientOptions ReadCredentials(NatsClientOptions options, IReadOnlyDictionary<string, string> secret, string secretRef, Diagnostics diagnostics)
+    {
+        var field = "service_info.properties.secret_ref";
+        var ways = new List<string>();
+        if (secret.TryGetValue("token", out var token))
+        {
+            options = options with { Token = token };
+            ways.Add("token");
+        }
+        if ((secret.TryGetValue("username", out var user) || secret.TryGetValue("user", out user))
+            && secret.TryGetValue("password", out var password))
+        {
+            options = options with { User = user, Password = password };
+            ways.Add("username/password");
+        }
+        if (secret.TryGetValue("nkey", out var seed))
+        {
+            ways.Add("nkey");
+            try
+            {
+                using var pair = KeyPair.FromSeed(seed.Trim().AsSpan());
+                if (pair.Prefix != PrefixByte.User)
+                {
+                    diagnostics.Error(field, $"secret '{secretRef}': 'nkey' must be a user NKey seed (SU…), not a {pair.Prefix} seed");
+                }
+                options = options with { NKeySeed = seed.Trim(), NKeyPublic = pair.GetPublicKey() };
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                diagnostics.Error(field, $"secret '{secretRef}': 'nkey' is not an NKey seed ({e.Message})");
+            }
+        }
+        if (secret.TryGetValue("creds", out var creds))
+        {
+            ways.Add("creds");
+            if (!creds.Contains("-----BEGIN NATS USER JWT-----", StringComparison.Ordinal) || !creds.Contains("-----BEGIN USER NKEY SEED-----", StringComparison.Ordinal))
+            {
+                diagnostics.Error(field, $"secret '{secretRef}': 'creds' must be a creds file's content (a NATS USER JWT and a USER NKEY SEED block)");
+            }
+            options = options with { Creds = creds };
+        }
+        if (ways.Count > 1)
+        {
+            diagnostics.Error(field, $"secret '{secretRef}' holds more than one way to log in ({string.Join(", ", ways)}): keep one");
+        }
+        var root = secret.TryGetValue("tls.root", out var pem) ? pem : null;
+        if (root is not null)
+        {
+            options = options with { TlsRootPem = root };
+        }
+        if (ways.Count == 0 && root is null)
+        {
+            diagnostics.Error(field, $"secret '{secretRef}' must hold 'token', or 'username' and 'password', or 'nkey', or 'creds', and/or 'tls.root'");
+        }
+        return options;
     }
 
     /// <summary>

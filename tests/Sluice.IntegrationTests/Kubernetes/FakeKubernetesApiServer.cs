@@ -75,6 +75,26 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     public k8s.KubernetesClientConfiguration ClientConfiguration() => new() { Host = Address.ToString() };
 
+    /// <summary>A kubeconfig that points at this server with a token, for the CLI run as a process.</summary>
+    public void WriteKubeconfig(string path) => File.WriteAllText(path, $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: fake
+          cluster:
+            server: {Address}
+        users:
+        - name: tester
+          user:
+            token: test-token
+        contexts:
+        - name: fake
+          context:
+            cluster: fake
+            user: tester
+        current-context: fake
+        """);
+
     public static async Task<FakeKubernetesApiServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -14,24 +14,7 @@ public sealed class KubernetesCliProcessTests : IDisposable
     public async Task Objects_routes_and_secrets_work_against_the_cluster()
     {
         await using var api = await FakeKubernetesApiServer.StartAsync();
-        File.WriteAllText(_kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster:
-                server: {api.Address}
-            users:
-            - name: tester
-              user:
-                token: test-token
-            contexts:
-            - name: fake
-              context:
-                cluster: fake
-                user: tester
-            current-context: fake
-            """);
+        api.WriteKubeconfig(_kubeconfig);
         string[] store = ["--store", "kubernetes", "--kubeconfig", _kubeconfig, "--namespace", "team-a"];
 
         (await CliProcess.RunAsync(["upstream", "create", "-f", "-", .. store], "name: petstore\ntype: static\nspec: {hosts: [{addr: 127.0.0.1, port: 9191}]}\n")).AssertExit(0);

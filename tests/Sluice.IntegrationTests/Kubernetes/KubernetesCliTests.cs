@@ -62,24 +62,7 @@ public sealed class KubernetesCliTests : IDisposable
         Assert.Contains("error: the store could not be reached: ", get.Err, StringComparison.Ordinal);
     }
 
-    private void WriteKubeconfig(FakeKubernetesApiServer api) => File.WriteAllText(_kubeconfig, $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: fake
-          cluster:
-            server: {api.Address}
-        users:
-        - name: tester
-          user:
-            token: test-token
-        contexts:
-        - name: fake
-          context:
-            cluster: fake
-            user: tester
-        current-context: fake
-        """);
+    private void WriteKubeconfig(FakeKubernetesApiServer api) => api.WriteKubeconfig(_kubeconfig);
 
     public void Dispose() => File.Delete(_kubeconfig);
 }

@@ -40,11 +40,12 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
     }
 
     /// <summary>
-    /// <c>x-forwarded-proto</c> is the gateway's own listener's scheme, whoever sent one. The
-    /// client's address is appended to <c>x-forwarded-for</c> only after a trusted proxy's chain;
-    /// from anyone else the chain (and <c>x-forwarded-host</c>, <c>forwarded</c>,
-    /// <c>x-real-ip</c>) could be forged, so it is replaced or dropped. Nothing is removed that
-    /// the client did not send.
+    /// The client's address is appended to <c>x-forwarded-for</c> only after a trusted proxy's
+    /// chain; from anyone else the chain (and <c>x-forwarded-host</c>, <c>forwarded</c>,
+    /// <c>x-real-ip</c>) could be forged, so it is replaced or dropped. <c>x-forwarded-proto</c>
+    /// is the gateway's own listener's scheme unless a trusted proxy sent one: a load balancer
+    /// that terminates TLS in front of the gateway knows the client's scheme, the gateway does
+    /// not. Nothing is removed that the client did not send.
     /// </summary>
     private static void SetForwardingHeaders(HttpContext httpContext, HttpRequestMessage proxyRequest, RouteRequest state)
     {
@@ -60,11 +61,11 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
                 }
             }
         }
-        if (incoming.ContainsKey(ForwardedProto))
+        if (!state.FromTrustedProxy || !incoming.ContainsKey(ForwardedProto))
         {
             headers.Remove(ForwardedProto);
+            headers.TryAddWithoutValidation(ForwardedProto, httpContext.Request.Scheme);
         }
-        headers.TryAddWithoutValidation(ForwardedProto, httpContext.Request.Scheme);
 
         if (httpContext.Connection.RemoteIpAddress is { } peer)
         {

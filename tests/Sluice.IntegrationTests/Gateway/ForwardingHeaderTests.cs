@@ -41,8 +41,8 @@ public sealed class ForwardingHeaderTests : IAsyncLifetime
         var echo = await SendForgedAsync(gateway);
 
         Assert.Equal("203.0.113.7, 127.0.0.1", echo.Headers["x-forwarded-for"]);
-        // The scheme is the gateway's own listener's, trusted peer or not.
-        Assert.Equal("http", echo.Headers["x-forwarded-proto"]);
+        // A TLS-terminating load balancer knows the client's scheme; the gateway, on plain HTTP, does not.
+        Assert.Equal("https", echo.Headers["x-forwarded-proto"]);
         Assert.Equal("shop.example.com", echo.Headers["x-forwarded-host"]);
         Assert.Equal("for=203.0.113.7", echo.Headers["forwarded"]);
         Assert.Equal("203.0.113.7", echo.Headers["x-real-ip"]);

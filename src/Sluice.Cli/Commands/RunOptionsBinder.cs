@@ -130,6 +130,12 @@ internal sealed class RunOptionsBinder
         var networks = new List<IPNetwork>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
+            if (HostBitsSet(part) is { } meant)
+            {
+                // IPNetwork accepts 10.1.2.3/8 without a word: a slip that would trust a whole block
+                // when one host was meant (or the reverse) is not ours to guess.
+                throw new CliException($"{source}: '{part}' has bits set past its prefix length: did you mean {meant}?");
+            }
             if (IPNetwork.TryParse(part, out var network))
             {
                 networks.Add(network);
@@ -144,6 +150,28 @@ internal sealed class RunOptionsBinder
             }
         }
         return new ValueList<IPNetwork>(networks);
+    }
+
+    /// <summary>The block an address/prefix with host bits set lies in (10.1.2.3/8 → 10.0.0.0/8); null for anything else.</summary>
+    private static IPNetwork? HostBitsSet(string text)
+    {
+        var slash = text.IndexOf('/');
+        if (slash < 0 || !IPAddress.TryParse(text.AsSpan(0, slash), out var address)
+            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
+        {
+            return null;
+        }
+        var bytes = address.GetAddressBytes();
+        if (prefix > bytes.Length * 8)
+        {
+            return null;
+        }
+        for (var bit = prefix; bit < bytes.Length * 8; bit++)
+        {
+            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        }
+        var network = new IPAddress(bytes);
+        return network.Equals(address) ? null : new IPNetwork(network, prefix);
     }
 
     /// <summary>The leader lease for <c>--store etcd</c>; null leaves etcd's default.</summary>

@@ -108,6 +108,17 @@ public sealed class RunOptionsTests
         Assert.StartsWith($"--trusted-proxies: '{value}' is not a CIDR block", error.Message);
     }
 
+    [Theory]
+    [InlineData("10.1.2.3/8", "10.0.0.0/8")]
+    [InlineData("192.168.1.77/24", "192.168.1.0/24")]
+    [InlineData("fd00::1/8", "fd00::/8")]
+    public void TrustedProxies_HostBitsSet_SuggestsTheBlock(string value, string meant)
+    {
+        var error = Assert.Throws<CliException>(() => RunCommand.ParseOptions(["--trusted-proxies", value], NoEnvironment));
+
+        Assert.Equal($"--trusted-proxies: '{value}' has bits set past its prefix length: did you mean {meant}?", error.Message);
+    }
+
     [Fact]
     public void Describe_OneLineWithEveryListener()
     {

@@ -32,7 +32,7 @@ public sealed class GrpcTranscodingTests : GatewayTest
             spec: { hosts: [{ addr: 127.0.0.1, port: {{_grpc.Port}} }] }
             service_info:
               type: gRPC
-              properties: { grpc_service_names: [Transcoding, sluice.test.Other], descriptors_file_ref: transcoding.descriptors, request_headers: [x-user] }
+              properties: { grpc_service_names: [Transcoding, sluice.test.Other], descriptors_file_ref: transcoding.descriptors, request_headers: [x-user], response_headers: [x-served-by, x-cost] }
             ---
             name: default
             routes:
@@ -367,6 +367,21 @@ public sealed class GrpcTranscodingTests : GatewayTest
         var metadata = _grpc.Calls.Headers.Last();
         Assert.Equal("ada", metadata.GetValue("x-user"));
         Assert.Null(metadata.GetValue("x-secret"));
+    }
+
+    [Fact]
+    public async Task Only_allowed_response_metadata_becomes_headers_from_headers_and_trailers()
+    {
+        using var echo = await PostAsync("/gloo/echo", "{}");
+        Assert.Equal(HttpStatusCode.OK, echo.StatusCode);
+        Assert.Equal("echo", echo.Headers.GetValues("x-served-by").Single());
+        Assert.Equal("3", echo.Headers.GetValues("x-cost").Single());
+        Assert.False(echo.Headers.Contains("x-internal"));
+
+        // A failed call answers trailers-only: its metadata comes with the status.
+        using var failed = await PostAsync("/v1/fail/5", """{ "message": "no shelf" }""");
+        Assert.Equal(HttpStatusCode.NotFound, failed.StatusCode);
+        Assert.Equal("1", failed.Headers.GetValues("x-cost").Single());
     }
 
     private Task<HttpResponseMessage> PostAsync(string path, string json) =>

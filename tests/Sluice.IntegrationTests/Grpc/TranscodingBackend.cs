@@ -104,10 +104,12 @@ internal sealed class TranscodingBackend : IAsyncDisposable
 
     private sealed class TranscodingService(Received received) : Transcoding.TranscodingBase
     {
-        public override Task<AllKinds> Echo(AllKinds request, ServerCallContext context)
+        public override async Task<AllKinds> Echo(AllKinds request, ServerCallContext context)
         {
             received.Record(request, context);
-            return Task.FromResult(request);
+            await context.WriteResponseHeadersAsync(new Metadata { { "x-served-by", "echo" }, { "x-internal", "secret" } });
+            context.ResponseTrailers.Add("x-cost", "3");
+            return request;
         }
 
         public override Task<Shelf> GetShelf(ShelfRequest request, ServerCallContext context)
@@ -169,6 +171,7 @@ internal sealed class TranscodingBackend : IAsyncDisposable
         public override Task<Empty> Fail(FailRequest request, ServerCallContext context)
         {
             received.Record(request, context);
+            context.ResponseTrailers.Add("x-cost", "1");
             if (request.WithDetails)
             {
                 throw new Google.Rpc.Status

@@ -11,6 +11,9 @@ internal sealed record GrpcOptions
     /// <summary>Request headers sent as metadata: exact lower-case names, or prefixes written <c>x-*</c>.</summary>
     public ValueList<string> RequestHeaders { get; init; } = ValueList<string>.Empty;
 
+    /// <summary>Response metadata (headers, and trailers where they can still be sent) answered as HTTP headers; same forms.</summary>
+    public ValueList<string> ResponseHeaders { get; init; } = ValueList<string>.Empty;
+
     /// <summary>Largest request body read (JSON); larger answers 413.</summary>
     public long MaxRequestBytes { get; init; } = DefaultMaxMessageBytes;
 
@@ -23,10 +26,15 @@ internal sealed record GrpcOptions
     /// <summary>Fields holding their default value are written to responses too.</summary>
     public bool EmitDefaultValues { get; init; }
 
-    /// <summary>Whether <paramref name="name"/> (lower case) may travel as metadata.</summary>
-    public bool AllowsHeader(string name)
+    /// <summary>Whether the client's header <paramref name="name"/> may travel as metadata.</summary>
+    public bool AllowsRequestHeader(string name) => Lists(RequestHeaders, name);
+
+    /// <summary>Whether the upstream's metadata <paramref name="name"/> is answered to the client.</summary>
+    public bool AllowsResponseHeader(string name) => Lists(ResponseHeaders, name);
+
+    private static bool Lists(ValueList<string> names, string name)
     {
-        foreach (var allowed in RequestHeaders)
+        foreach (var allowed in names)
         {
             if (allowed.EndsWith('*')
                 ? name.StartsWith(allowed.AsSpan(0, allowed.Length - 1), StringComparison.OrdinalIgnoreCase)

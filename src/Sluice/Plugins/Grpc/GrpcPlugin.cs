@@ -36,6 +36,7 @@ internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
         var serviceNames = properties.Strings("grpc_service_names");
         var fileRef = properties.String("descriptors_file_ref");
         var headers = properties.Strings("request_headers") ?? [];
+        var responseHeaders = properties.Strings("response_headers") ?? [];
         var maxRequest = properties.Integer("max_request_bytes", 1, int.MaxValue);
         var maxResponse = properties.Integer("max_response_bytes", 1, int.MaxValue);
         var ignoreUnknown = properties.Bool("ignore_unknown_fields");
@@ -50,19 +51,8 @@ internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
         {
             diagnostics.Error($"{Properties}.descriptors_file_ref", "required: the file holding the services' FileDescriptorSet (protoc --descriptor_set_out --include_imports)");
         }
-        for (var i = 0; i < headers.Count; i++)
-        {
-            var name = headers[i];
-            var bare = name.EndsWith('*') ? name[..^1] : name;
-            if (bare.Length == 0 || bare.Contains('*') || bare.Any(c => c <= ' ' || c == ':' || c > '~'))
-            {
-                diagnostics.Error($"{Properties}.request_headers[{i}]", $"'{name}' is not a header name (or a prefix written like 'x-*')");
-            }
-            else if (bare.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase))
-            {
-                diagnostics.Error($"{Properties}.request_headers[{i}]", $"'{name}': grpc-* headers are the protocol's own");
-            }
-        }
+        CheckHeaderNames("request_headers", headers, diagnostics);
+        CheckHeaderNames("response_headers", responseHeaders, diagnostics);
         if (diagnostics.HasErrors)
         {
             return null;
@@ -76,6 +66,7 @@ internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
         var options = new GrpcOptions
         {
             RequestHeaders = new([.. headers.Select(h => h.ToLowerInvariant())]),
+            ResponseHeaders = new([.. responseHeaders.Select(h => h.ToLowerInvariant())]),
             MaxRequestBytes = maxRequest ?? GrpcOptions.DefaultMaxMessageBytes,
             MaxResponseBytes = maxResponse ?? GrpcOptions.DefaultMaxMessageBytes,
             IgnoreUnknownFields = ignoreUnknown ?? false,
@@ -120,6 +111,24 @@ internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
         return Serve(cluster, spec);
     }
 
+    /// <summary>Header names, or prefixes written like <c>x-*</c>; <c>grpc-*</c> is the protocol's and never listed.</summary>
+    private static void CheckHeaderNames(string field, IReadOnlyList<string> names, Diagnostics diagnostics)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i];
+            var bare = name.EndsWith('*') ? name[..^1] : name;
+            if (bare.Length == 0 || bare.Contains('*') || bare.Any(c => c <= ' ' || c == ':' || c > '~'))
+            {
+                diagnostics.Error($"{Properties}.{field}[{i}]", $"'{name}' is not a header name (or a prefix written like 'x-*')");
+            }
+            else if (bare.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase))
+            {
+                diagnostics.Error($"{Properties}.{field}[{i}]", $"'{name}': grpc-* headers are the protocol's own");
+            }
+        }
+    }
+
     /// <summary>
     /// gRPC is HTTP/2; any function name is looked up by the transcoder, which answers 404 for one
     /// that names no method (with the candidates when a bare name is ambiguous).
@@ -134,7 +143,7 @@ internal sealed class GrpcPlugin : IServicePlugin, IFunctionPlugin
             .Append('|').AppendJoin(',', services)
             .Append('|').Append(options.MaxRequestBytes).Append(',').Append(options.MaxResponseBytes)
             .Append(',').Append(options.IgnoreUnknownFields).Append(',').Append(options.EmitDefaultValues)
-            .Append(',').AppendJoin(',', options.RequestHeaders);
+            .Append(',').AppendJoin(',', options.RequestHeaders).Append('|').AppendJoin(',', options.ResponseHeaders);
         foreach (var function in upstream.Functions)
         {
             key.Append('|').Append(function.Name).Append(function.Discovered is null ? "=" : "~=").Append(function.Spec.Root.GetRawText());

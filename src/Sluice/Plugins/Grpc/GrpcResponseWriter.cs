@@ -4,6 +4,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using Sluice.Plan;
 
 namespace Sluice.Plugins.Grpc;
@@ -36,6 +37,7 @@ internal static class GrpcResponseWriter
         {
             throw new GrpcResponseException($"content type '{response.Content.Headers.ContentType}' is not application/grpc");
         }
+        CopyMetadata(spec.Options, response.Headers, http.Response);
         // Trailers-only: the status came with the headers, and there is no message.
         if (Header(response.Headers, "grpc-status") is not null)
         {
@@ -55,6 +57,8 @@ internal static class GrpcResponseWriter
             {
                 throw new GrpcResponseException("a unary method answered more than one message");
             }
+            // A unary answer is written whole after the trailers, so its trailers can be headers too.
+            CopyMetadata(spec.Options, response.TrailingHeaders, http.Response);
             if (!IsOk(response.TrailingHeaders))
             {
                 await WriteStatusAsync(context, spec, response.TrailingHeaders, cancellationToken);
@@ -107,6 +111,7 @@ internal static class GrpcResponseWriter
         var trailers = response.TrailingHeaders;
         if (!started)
         {
+            CopyMetadata(spec.Options, trailers, http.Response);
             if (IsOk(trailers))
             {
                 Start(context, ndjson);
@@ -131,6 +136,25 @@ internal static class GrpcResponseWriter
             tail.Write("]"u8);
         }
         await http.Response.Body.WriteAsync(tail.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>
+    /// The upstream metadata <c>response_headers</c> lists, as response headers (values as sent:
+    /// <c>-bin</c> ones stay base64). Nothing when the list is empty, the default.
+    /// </summary>
+    private static void CopyMetadata(GrpcOptions options, HttpHeaders metadata, HttpResponse answer)
+    {
+        if (options.ResponseHeaders.Count == 0)
+        {
+            return;
+        }
+        foreach (var (name, values) in metadata.NonValidated)
+        {
+            if (options.AllowsResponseHeader(name) && !name.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase))
+            {
+                answer.Headers.Append(name, new StringValues([.. values]));
+            }
+        }
     }
 
     private static void Start(RouteContext context, bool ndjson)

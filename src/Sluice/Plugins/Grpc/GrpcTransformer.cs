@@ -31,7 +31,7 @@ internal sealed class GrpcTransformer(GrpcTranscoderSpec spec, HttpBinding bindi
         var headers = proxyRequest.Headers;
         foreach (var (name, _) in httpContext.Request.Headers)
         {
-            if (!GatewayHeaders.Contains(name) && !spec.Options.AllowsHeader(name) && !ContentHeaderNames.All.Contains(name))
+            if (!GatewayHeaders.Contains(name) && !spec.Options.AllowsRequestHeader(name) && !ContentHeaderNames.All.Contains(name))
             {
                 headers.Remove(name);
             }

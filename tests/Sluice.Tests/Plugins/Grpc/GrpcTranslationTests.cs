@@ -49,6 +49,7 @@ public sealed class GrpcTranslationTests
     [InlineData("{ grpc_service_names: [Bookstore] }", "service_info.properties.descriptors_file_ref: required")]
     [InlineData("{ grpc_service_names: [Bookstore], descriptors_file_ref: nope }", "descriptors file not found for file ref 'nope'")]
     [InlineData("{ grpc_service_names: [Bookstore], descriptors_file_ref: books.descriptors, request_headers: [\"grpc-timeout\"] }", "request_headers[0]: 'grpc-timeout': grpc-* headers are the protocol's own")]
+    [InlineData("{ grpc_service_names: [Bookstore], descriptors_file_ref: books.descriptors, response_headers: [x-ok, \"x-*-bad\"] }", "response_headers[1]: 'x-*-bad' is not a header name")]
     [InlineData("{ grpc_service_names: [Bookstore], descriptors_file_ref: books.descriptors, max_request_bytes: 0 }", "service_info.properties.max_request_bytes")]
     public void Bad_properties_reject_the_upstream_naming_the_field(string properties, string expected)
     {
@@ -120,7 +121,7 @@ public sealed class GrpcTranslationTests
     [Fact]
     public void Functions_map_to_methods_and_the_cluster_speaks_http2()
     {
-        var snapshot = Snapshot(Upstream("{ grpc_service_names: [shop.Bookstore], descriptors_file_ref: books.descriptors, request_headers: [X-User, \"x-trace-*\"] }") + """
+        var snapshot = Snapshot(Upstream("{ grpc_service_names: [shop.Bookstore], descriptors_file_ref: books.descriptors, request_headers: [X-User, \"x-trace-*\"], response_headers: [X-Served-By] }") + """
 
             functions: [{ name: lookup, spec: { service: shop.Bookstore, method: Get } }]
             """) with
@@ -136,9 +137,11 @@ public sealed class GrpcTranslationTests
         Assert.Equal("/shop.Bookstore/Get", spec.Functions["Get"].Method.Path);
         Assert.Equal("/shop.Bookstore/Get", spec.Functions["Bookstore.Get"].Method.Path);
         Assert.Equal("/shop.Bookstore/Get", spec.Functions["shop.Bookstore.Get"].Method.Path);
-        Assert.True(spec.Options.AllowsHeader("x-user"));
-        Assert.True(spec.Options.AllowsHeader("x-trace-id"));
-        Assert.False(spec.Options.AllowsHeader("authorization"));
+        Assert.True(spec.Options.AllowsRequestHeader("x-user"));
+        Assert.True(spec.Options.AllowsRequestHeader("x-trace-id"));
+        Assert.False(spec.Options.AllowsRequestHeader("authorization"));
+        Assert.True(spec.Options.AllowsResponseHeader("x-served-by"));
+        Assert.False(spec.Options.AllowsResponseHeader("x-user"));
         // The same input compiles to an equal spec: the live transcoder survives reloads.
         Assert.Equal(cluster, Translate(snapshot).Plan.Clusters[0]);
     }

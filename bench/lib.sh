@@ -213,3 +213,39 @@ BENCH_START_LOADAVG=$(cut -d' ' -f1 /proc/loadavg)
 busy_warning() {
   echo "$BENCH_START_LOADAVG" | awk -v n="$(nproc)" '{ if ($1 > 1.5) printf "# WARNING: the machine was already busy before this run (1-min loadavg %s on %d cores): other processes share the cores, so treat these numbers as unreliable and repeat when it is idle\n", $1, n }'
 }
+
+# One static upstream -> the backend, one virtual service '*' with N prefix routes /r/0/ … /r/N-1/,
+# in that order (a request to /r/N/2/ matches the middle one). write_sluice_config DIR ROUTES BACKEND_PORT
+write_sluice_config() {
+  local cfg=$1 routes=$2 backend_port=$3
+  mkdir -p "$cfg/upstreams" "$cfg/virtualservices"
+  printf 'name: backend\ntype: static\nspec:\n  hosts:\n  - addr: 127.0.0.1\n    port: %s\n' "$backend_port" >"$cfg/upstreams/backend.yml"
+  { printf "name: default\ndomains: ['*']\nroutes:\n"
+    awk -v n="$routes" 'BEGIN { for (i = 0; i < n; i++)
+      printf "- request_matcher:\n    path_prefix: /r/%d/\n  single_destination:\n    upstream:\n      name: backend\n", i }'
+  } >"$cfg/virtualservices/default.yml"
+}
+
+# The whole process tree's resident memory (nginx: master and worker), in KiB.
+tree_rss_kib() {
+  local pid=$1 total child
+  total=$(rss_kib "$pid")
+  for child in $(pgrep -P "$pid" 2>/dev/null); do total=$(( total + $(rss_kib "$child") )); done
+  echo "$total"
+}
+
+# The runtime's allocation counter, from Sluice's admin metrics (GC.GetTotalAllocatedBytes). allocated_bytes ADMIN_PORT
+allocated_bytes() {
+  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | awk '$1 == "sluice_process_allocated_bytes" { printf "%.0f", $2 }'
+}
+
+# CPU time (user + system) a process has used, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# median_col FILE COLUMN: the median of a column of numbers ("nan" rows skipped).
+median_col() {
+  awk -v c="$2" '$c != "nan" { print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print v[int((NR + 1) / 2)] }'
+}
+
+# ratio A B: A / B with two decimals, "-" when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }

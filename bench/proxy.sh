@@ -103,19 +103,7 @@ start_sluice() {
   local name=$1 routes=$2 port=$3 admin=$4
   shift 4
   local cfg="$WORK/config-$name"
-  mkdir -p "$cfg/upstreams" "$cfg/virtualservices"
-  cat >"$cfg/upstreams/backend.yml" <<YML
-name: backend
-type: static
-spec:
-  hosts:
-  - addr: 127.0.0.1
-    port: $BACKEND_PORT
-YML
-  { printf "name: default\ndomains: ['*']\nroutes:\n"
-    awk -v n="$routes" 'BEGIN { for (i = 0; i < n; i++)
-      printf "- request_matcher:\n    path_prefix: /r/%d/\n  single_destination:\n    upstream:\n      name: backend\n", i }'
-  } >"$cfg/virtualservices/default.yml"
+  write_sluice_config "$cfg" "$routes" "$BACKEND_PORT"
   local args=(run --config-dir "$cfg" --http-port "$port" --admin-port "$admin"
               --http2-port 0 --https-port 0 "$@")
   if "$SLUICE_BIN" run --help 2>/dev/null | grep -q -- '--bind'; then args+=(--bind 127.0.0.1); fi
@@ -146,19 +134,6 @@ add_sluice() { # add_sluice NAME ROUTES [EXTRA FLAGS…]
   start_sluice "$name" "$routes" "$port" "$admin" "$@"
   PORT[$name]=$port; ADMIN[$name]=$admin; PID[$name]=$PROXY_PID; URLPATH[$name]="/r/$(( routes / 2 ))/"
   MEASURED+=("$name")
-}
-
-# The whole process tree's resident memory (nginx: master and worker), in KiB.
-tree_rss_kib() {
-  local pid=$1 total child
-  total=$(rss_kib "$pid")
-  for child in $(pgrep -P "$pid" 2>/dev/null); do total=$(( total + $(rss_kib "$child") )); done
-  echo "$total"
-}
-
-# The runtime's allocation counter, from Sluice's metrics (GC.GetTotalAllocatedBytes).
-allocated_bytes() {
-  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | awk '$1 == "sluice_process_allocated_bytes" { printf "%.0f", $2 }'
 }
 
 run_wrk() { # run_wrk SECONDS CONNECTIONS URL OUTFILE
@@ -242,9 +217,6 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # Each figure: the median over rounds, column by column.
-median_col() { # median_col FILE COLUMN
-  awk -v c="$2" '$c != "nan" { print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print v[int((NR + 1) / 2)] }'
-}
 declare -A RPS P50 P99 ERRS RSS ALLOC P50_1 P99_1 ADD50 ADD99
 for target in "${MEASURED[@]}"; do
   f="$WORK/rounds-$target"
@@ -262,7 +234,6 @@ for target in "${MEASURED[@]}"; do
 done
 
 fmt_ms() { awk -v u="$1" 'BEGIN { if (u == "nan" || u == "") print "-"; else printf "%.3f", u / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 cell() { # cell VALUE NGINX_VALUE FORMATTED -> "formatted (xR)"
   printf '%s (x%s)' "$3" "$(ratio "$1" "$2")"
 }

@@ -163,6 +163,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder, logging);
+        builder.WebHost.UseSockets(KestrelSocketTuning.Apply);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

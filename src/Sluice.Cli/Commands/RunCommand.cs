@@ -44,12 +44,14 @@ internal static class RunCommand
             election?.Start();
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store, election);
             await using var kubernetesEndpoints = KubernetesEndpoints(binder, parseResult, context, loggers);
+            await using var upstreamDiscovery = UpstreamDiscovery(binder, options, parseResult, context, store, election, loggers);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
             }, endpointSources: new([kubernetesEndpoints])));
             discovery.Start(server);
+            upstreamDiscovery.Start();
             return await ServeAsync(context, options, server, source, cancellationToken);
         });
         return command;
@@ -70,12 +72,14 @@ internal static class RunCommand
         {
             election.Start();
             await using var discovery = new DiscoveryHost(options, discoveryOptions, store, election);
+            await using var upstreamDiscovery = UpstreamDiscovery(binder, options, parseResult, context, store, election, loggers);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
             }, endpointSources: new([kubernetesEndpoints])));
             discovery.Start(server);
+            upstreamDiscovery.Start();
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }
     }
@@ -86,6 +90,10 @@ internal static class RunCommand
     /// </summary>
     private static Kubernetes.Endpoints.KubernetesEndpointSource KubernetesEndpoints(RunOptionsBinder binder, ParseResult parseResult, CliContext context, ILoggerFactory loggers) =>
         Kubernetes.Endpoints.KubernetesEndpointSource.For(binder.Store.KubernetesOptions(parseResult, context), loggers.CreateLogger<Kubernetes.Endpoints.KubernetesEndpointSource>());
+
+    /// <summary>Upstreams made of the cluster's Services (<c>--discovery-upstreams kubernetes</c>), written while this process leads.</summary>
+    private static UpstreamDiscoveryHost UpstreamDiscovery(RunOptionsBinder binder, GatewayOptions options, ParseResult parseResult, CliContext context, IConfigStore store, ILeadership? leadership, ILoggerFactory loggers) =>
+        new(options, binder.UpstreamDiscovery.Resolve(parseResult, context), binder.Store.KubernetesOptions(parseResult, context), store, leadership, loggers);
 
     /// <summary>Starts the server; a port already taken is one line naming its flag, not a stack trace.</summary>
     private static async Task<SluiceServer> StartAsync(RunOptionsBinder binder, GatewayOptions options, Func<Task<SluiceServer>> start)

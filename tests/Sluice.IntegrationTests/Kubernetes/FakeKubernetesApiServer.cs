@@ -56,6 +56,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
     private readonly List<(long Version, string Collection, string Type, JsonObject Object)> _events = [];
     private readonly List<Watcher> _watchers = [];
+    private readonly List<(string? Token, string Method, string Path, int Status)> _writes = [];
     private readonly SemaphoreSlim _watchGate = new(1, 1);
     private long _version = 100;
     private long _compactedUpTo;
@@ -87,8 +88,24 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     public k8s.KubernetesClientConfiguration ClientConfiguration() => new() { Host = Address.ToString() };
 
+    /// <summary>
+    /// Every request that was not a read, in order, with the bearer token it carried and the
+    /// status it got: which client wrote what (the fake checks no token, as if every client were
+    /// authorized).
+    /// </summary>
+    public IReadOnlyList<(string? Token, string Method, string Path, int Status)> Writes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _writes];
+            }
+        }
+    }
+
     /// <summary>A kubeconfig that points at this server with a token, for the CLI run as a process.</summary>
-    public void WriteKubeconfig(string path) => File.WriteAllText(path, $"""
+    public void WriteKubeconfig(string path, string token = "test-token") => File.WriteAllText(path, $"""
         apiVersion: v1
         kind: Config
         clusters:
@@ -98,7 +115,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         users:
         - name: tester
           user:
-            token: test-token
+            token: {token}
         contexts:
         - name: fake
           context:
@@ -232,6 +249,19 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             return;
         }
         var method = context.Request.Method;
+        if (method != "GET")
+        {
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var token = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
+            context.Response.OnStarting(() =>
+            {
+                lock (_lock)
+                {
+                    _writes.Add((token, method, context.Request.Path.Value!, context.Response.StatusCode));
+                }
+                return Task.CompletedTask;
+            });
+        }
         if (name is null && method == "GET")
         {
             var selector = LabelSelector.Parse(context.Request.Query["labelSelector"].ToString());

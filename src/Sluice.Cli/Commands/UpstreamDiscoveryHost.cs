@@ -45,10 +45,7 @@ internal sealed class UpstreamDiscoveryHost : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (_discovery is not null)
-        {
-            await _discovery.DisposeAsync();
-        }
+        _discovery?.Dispose();
         _stop.Dispose();
     }
 }

@@ -17,7 +17,7 @@ namespace Sluice.Kubernetes.UpstreamDiscovery;
 /// left alone. Only the leading controller writes; function discovery then examines these
 /// upstreams like any other, subject to its own opt-in.
 /// </summary>
-public sealed partial class KubernetesUpstreamDiscovery : IAsyncDisposable
+public sealed partial class KubernetesUpstreamDiscovery : IDisposable
 {
     private readonly IConfigStore _store;
     private readonly ILeadership _leadership;
@@ -121,12 +121,8 @@ public sealed partial class KubernetesUpstreamDiscovery : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _changed.Writer.TryComplete();
-        _api.Dispose();
-        await ValueTask.CompletedTask;
-    }
+    /// <summary>Releases the API client; <see cref="RunAsync"/> must have ended (its token cancelled).</summary>
+    public void Dispose() => _api.Dispose();
 
     private static partial class Log
     {

@@ -45,10 +45,13 @@ public sealed class KubernetesControllersProcessTests : IDisposable
 
         // The leader dies without handing the lease back; the standby takes over and discovers the new port.
         await dead.KillAsync();
+        var writesBeforeTakeover = api.Writes.Count;
         Apply(api, Services, Service("shop", "pets", null, new ServicePort("web", 80, "http"), new ServicePort("admin", 9000, 9901)));
         await WaitUntilAsync(() => api.Get("gloo.solo.io/v1/upstreams", GlooManifests.Namespace, "shop-pets-9000") is not null, "the standby to discover the new port", a, b);
         Assert.Equal(standby, LeaseHolder(api));
-        Assert.Equal([leader, standby], UpstreamWriters(api).Order());
+        Assert.Equal([leader, standby], UpstreamWriters(api));
+        // The standby wrote only once it held the lease, after the leader died.
+        Assert.DoesNotContain(api.Writes.Take(writesBeforeTakeover), w => w.Token == standby && IsUpstreamWrite(w.Path));
         Assert.DoesNotContain(api.Writes, w => w.Token == "gateway");
     }
 
@@ -58,7 +61,10 @@ public sealed class KubernetesControllersProcessTests : IDisposable
 
     /// <summary>Everyone who tried to write an Upstream's spec (create, update, delete), successfully or not.</summary>
     private static IEnumerable<string?> UpstreamWriters(FakeKubernetesApiServer api) =>
-        api.Writes.Where(w => w.Path.Contains("/upstreams", StringComparison.Ordinal) && !w.Path.EndsWith("/status", StringComparison.Ordinal)).Select(w => w.Token).Distinct();
+        api.Writes.Where(w => IsUpstreamWrite(w.Path)).Select(w => w.Token).Distinct();
+
+    private static bool IsUpstreamWrite(string path) =>
+        path.Contains("/upstreams", StringComparison.Ordinal) && !path.EndsWith("/status", StringComparison.Ordinal);
 
     private static async Task<string?> PodAnsweringAsync(HttpClient client, SluiceProcess gateway)
     {

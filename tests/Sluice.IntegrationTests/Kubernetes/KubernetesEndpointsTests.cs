@@ -138,9 +138,7 @@ public sealed class KubernetesEndpointsTests
     [Fact]
     public async Task A_cut_watch_misses_no_change_and_resumes_without_listing_again()
     {
-        await using var shop = await Shop.StartAsync(pods: 3);
-        await shop.PublishAsync([0], []);
-        await WaitUntilAsync(() => shop.Api.OpenWatches == 2, "the Services and EndpointSlices watches");
+        await using var shop = await Shop.WatchingAsync();
         var lists = shop.Api.ListRequests;
 
         shop.Api.WhileWatchesAreDown(() => shop.WriteSlice([1, 2], []));
@@ -152,9 +150,7 @@ public sealed class KubernetesEndpointsTests
     [Fact]
     public async Task A_watch_that_cannot_resume_410_lists_again_and_misses_no_change()
     {
-        await using var shop = await Shop.StartAsync(pods: 3);
-        await shop.PublishAsync([0], []);
-        await WaitUntilAsync(() => shop.Api.OpenWatches == 2, "the Services and EndpointSlices watches");
+        await using var shop = await Shop.WatchingAsync();
         var lists = shop.Api.ListRequests;
 
         shop.Api.WhileWatchesAreDown(() =>
@@ -277,6 +273,15 @@ public sealed class KubernetesEndpointsTests
                   single_destination: { upstream: { name: shop-pets-80 } }
                 """);
             return new Shop(api, backends, source, gateway);
+        }
+
+        /// <summary>Three pods, pod-0 served, and both watches open.</summary>
+        public static async Task<Shop> WatchingAsync()
+        {
+            var shop = await StartAsync(pods: 3);
+            await shop.PublishAsync([0], []);
+            await WaitUntilAsync(() => shop.Api.OpenWatches == 2, "the Services and EndpointSlices watches");
+            return shop;
         }
 
         /// <summary>What the EndpointSlice controller writes for these pods (the one not ready yet, if any, included).</summary>

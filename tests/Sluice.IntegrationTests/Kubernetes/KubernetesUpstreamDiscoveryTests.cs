@@ -41,7 +41,7 @@ public sealed class KubernetesUpstreamDiscoveryTests : IDisposable
             spec: { hosts: [{ addr: 127.0.0.1, port: 9000 }] }
             """);
         var store = new FileStore(_folder);
-        await using var discovery = new KubernetesUpstreamDiscovery(api.ClientConfiguration(), store, SoleLeader.Instance, new() { LabelSelector = "expose=true", RetryDelay = TimeSpan.FromMilliseconds(100) });
+        using var discovery = new KubernetesUpstreamDiscovery(api.ClientConfiguration(), store, SoleLeader.Instance, new() { LabelSelector = "expose=true", RetryDelay = TimeSpan.FromMilliseconds(100) });
         using var stop = new CancellationTokenSource();
         var running = discovery.RunAsync(stop.Token);
 
@@ -82,7 +82,7 @@ public sealed class KubernetesUpstreamDiscoveryTests : IDisposable
         Apply(api, Services, petstore);
         Apply(api, Services, Service("other", "billing", null, new ServicePort("http", 80, 8080)));
         var store = new FileStore(_folder);
-        await using var discovery = new KubernetesUpstreamDiscovery(api.ClientConfiguration(), store, SoleLeader.Instance, new() { Namespaces = ["shop"], RetryDelay = TimeSpan.FromMilliseconds(100) });
+        using var discovery = new KubernetesUpstreamDiscovery(api.ClientConfiguration(), store, SoleLeader.Instance, new() { Namespaces = ["shop"], RetryDelay = TimeSpan.FromMilliseconds(100) });
         using var stop = new CancellationTokenSource();
         var running = discovery.RunAsync(stop.Token);
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Sluice.Gateway.Clusters;
 using Sluice.Plan;
 using Sluice.Telemetry;
@@ -53,7 +52,7 @@ internal sealed class ActivePlan
     /// their plan is unchanged. Returns what the new plan no longer uses (replaced models, removed
     /// upstreams, old TLS contexts), to dispose once requests still on it have finished.
     /// </summary>
-    public static (ActivePlan Plan, IReadOnlyList<IAsyncDisposable> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory)
+    public static (ActivePlan Plan, IReadOnlyList<IAsyncDisposable> Retired) Build(ProxyPlan plan, ActivePlan previous, ClusterServices services)
     {
         var clusters = new Dictionary<string, ClusterState>(StringComparer.Ordinal);
         var retired = new List<IAsyncDisposable>();
@@ -68,11 +67,15 @@ internal sealed class ActivePlan
             }
             else
             {
-                state = new ClusterState(cluster, loggerFactory);
+                state = new ClusterState(cluster, services);
             }
             clusters[cluster.Name] = state;
         }
-        retired.AddRange(previous.Clusters.Values.Where(c => !clusters.ContainsKey(c.Plan.Name)));
+        foreach (var removed in previous.Clusters.Values.Where(c => !clusters.ContainsKey(c.Plan.Name)))
+        {
+            removed.StopFeed();
+            retired.Add(removed);
+        }
 
         var previousContexts = previous.TlsContexts.ToDictionary(c => c.Plan);
         // The same scope instance as before when names and client CA are unchanged, so connections

@@ -1,13 +1,24 @@
 using Microsoft.Extensions.Logging;
+using Sluice.Gateway.Clusters;
+using Sluice.Gateway.Endpoints;
 
 namespace Sluice.Gateway;
 
 /// <summary>
 /// Holds the active plan. Swapping is one reference write; readers never lock. Retired cluster
 /// clients are disposed only after requests that might still use them have had time to finish.
+/// Endpoint feeds update clusters in place (<see cref="ClusterState"/>), without a new plan.
 /// </summary>
-internal sealed class PlanHolder(ILoggerFactory loggerFactory)
+internal sealed class PlanHolder
 {
+    private readonly ClusterServices _clusters;
+
+    /// <param name="endpointsUpdated">Counts an endpoint-only update of the named upstream.</param>
+    public PlanHolder(ILoggerFactory loggerFactory, EndpointSources? endpointSources = null, Action<string>? endpointsUpdated = null)
+    {
+        _clusters = new ClusterServices(loggerFactory, endpointSources ?? EndpointSources.None, endpointsUpdated ?? (static _ => { }), model => _ = RetireAsync([model]));
+    }
+
     private static readonly TimeSpan RetireDelay = TimeSpan.FromMinutes(2);
 
     private volatile ActivePlan _current = ActivePlan.Empty;
@@ -75,7 +86,7 @@ internal sealed class PlanHolder(ILoggerFactory loggerFactory)
 
     public void Apply(Sluice.Plan.ProxyPlan plan)
     {
-        var (active, retired) = ActivePlan.Build(plan, _current, loggerFactory);
+        var (active, retired) = ActivePlan.Build(plan, _current, _clusters);
         _current = active;
         _firstPlan.TrySetResult();
         if (retired.Count > 0)

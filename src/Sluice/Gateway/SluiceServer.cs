@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Sluice.Gateway.Endpoints;
 using Sluice.Gateway.Resilience;
 using Sluice.Storage;
 using Sluice.Telemetry;
@@ -70,6 +71,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
     /// Starts listening and watching <paramref name="store"/>; returns once the listeners are bound.
     /// <paramref name="leadership"/> decides whether this process writes statuses (a controller
     /// elected among several); by default it does, as the only writer of a local store.
+    /// <paramref name="endpointSources"/> feed the upstreams whose endpoints come from a watch
+    /// (Kubernetes, Consul); without them such upstreams stay empty and answer 503.
     /// </summary>
     public static async Task<SluiceServer> StartAsync(
         GatewayOptions options,
@@ -78,14 +81,15 @@ public sealed partial class SluiceServer : IAsyncDisposable
         ILoggerProvider? logging = null,
         CancellationToken cancellationToken = default,
         ILeadership? leadership = null,
-        Action<IEndpointRouteBuilder>? mapAdmin = null)
+        Action<IEndpointRouteBuilder>? mapAdmin = null,
+        EndpointSources? endpointSources = null)
     {
         leadership ??= SoleLeader.Instance;
         var readiness = new ReadinessState(options.Role, leadership, store);
         var loggerFactory = CreateLoggerFactory(logging);
-        var plans = new PlanHolder(loggerFactory);
         var translator = new Translator(plugins);
         var telemetry = new GatewayTelemetry(options.Tracing, options.AccessLog, options.Statsd, loggerFactory);
+        var plans = new PlanHolder(loggerFactory, endpointSources, telemetry.Metrics.EndpointsUpdated);
         var loop = new ConfigLoop(store, translator, plans, options.Role, leadership, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
 
         WebApplication? traffic = null;

@@ -13,6 +13,13 @@ public sealed record ClusterPlan
 
     public required ValueList<EndpointPlan> Endpoints { get; init; }
 
+    /// <summary>
+    /// Where the endpoints come from at run time (Kubernetes, Consul); null = <see cref="Endpoints"/>
+    /// as translated. With a feed, the translated list is empty and the gateway fills it from the
+    /// feed's latest delivery, without translating again.
+    /// </summary>
+    public IEndpointFeedSpec? EndpointFeed { get; init; }
+
     public bool UseTls { get; init; }
 
     /// <summary>Server name for TLS; null = the endpoint's host.</summary>

@@ -30,6 +30,7 @@ internal sealed class GatewayMetrics
     private readonly Gauge _discoveryState;
     private readonly Gauge _discoveryFunctions;
     private readonly Counter _discoveryPasses;
+    private readonly Counter _endpointUpdates;
     private readonly object _bindLock = new();
     private readonly HashSet<(string, string, string, string)> _bound = [];
 
@@ -67,6 +68,8 @@ internal sealed class GatewayMetrics
             new GaugeConfiguration { LabelNames = ["upstream"] });
         _discoveryPasses = factory.CreateCounter("sluice_discovery_passes_total", "Times discovery examined an upstream (probes, listings, reflection calls).",
             new CounterConfiguration { LabelNames = ["upstream"] });
+        _endpointUpdates = factory.CreateCounter("sluice_upstream_endpoint_updates_total", "Endpoint lists an endpoint feed (Kubernetes, Consul) swapped into a running upstream, without translating the configuration again.",
+            new CounterConfiguration { LabelNames = ["upstream"] });
         AccessLogDropped = factory.CreateCounter("sluice_access_log_dropped_total", "Access log lines dropped because the writer fell behind.");
         StatsdDropped = factory.CreateCounter("sluice_statsd_dropped_total", "StatsD samples dropped because the sender fell behind.");
     }
@@ -84,6 +87,12 @@ internal sealed class GatewayMetrics
     public Counter AccessLogDropped { get; }
 
     public Counter StatsdDropped { get; }
+
+    public void EndpointsUpdated(string upstream) => _endpointUpdates.WithLabels(upstream).Inc();
+
+    /// <summary>Endpoint-only updates of <paramref name="upstream"/> so far (0 before the first).</summary>
+    public double EndpointUpdates(string upstream) =>
+        _endpointUpdates.GetAllLabelValues().Any(l => l[0] == upstream) ? _endpointUpdates.WithLabels(upstream).Value : 0;
 
     /// <summary>1xx..5xx → 1..5; anything else → 0 ("other").</summary>
     public static int StatusClassIndex(int status) => status is >= 100 and < 600 ? status / 100 : 0;
@@ -132,6 +141,10 @@ internal sealed class GatewayMetrics
             }
         }
         live.Add(("", "", "", ""));
+        foreach (var labels in _endpointUpdates.GetAllLabelValues().Where(l => !plan.Clusters.Any(c => c.Name == l[0])).ToList())
+        {
+            _endpointUpdates.RemoveLabelled(labels);
+        }
         lock (_bindLock)
         {
             foreach (var stale in _bound.Where(b => !live.Contains(b)).ToList())

@@ -20,7 +20,7 @@ public sealed class ClusterStateTests
     [Fact]
     public async Task An_equal_plan_keeps_the_model()
     {
-        await using var state = new ClusterState(Plan, NullLoggerFactory.Instance);
+        await using var state = new ClusterState(Plan, ClusterServices.Standalone(NullLoggerFactory.Instance));
         var model = state.Model;
         Assert.Null(state.Update(Plan with { }));
         Assert.Same(model, state.Model);
@@ -29,7 +29,7 @@ public sealed class ClusterStateTests
     [Fact]
     public async Task A_function_or_balancing_change_keeps_client_and_endpoints()
     {
-        await using var state = new ClusterState(Plan, NullLoggerFactory.Instance);
+        await using var state = new ClusterState(Plan, ClusterServices.Standalone(NullLoggerFactory.Instance));
         var first = state.Model;
 
         var replaced = state.Update(Plan with { Functions = new([new FunctionPlan("extra")]) });
@@ -48,7 +48,7 @@ public sealed class ClusterStateTests
     [Fact]
     public async Task A_transport_change_makes_a_new_client_but_keeps_endpoints_by_address()
     {
-        await using var state = new ClusterState(Plan, NullLoggerFactory.Instance);
+        await using var state = new ClusterState(Plan, ClusterServices.Standalone(NullLoggerFactory.Instance));
         var first = state.Model;
         state.Update(Plan with
         {
@@ -63,7 +63,7 @@ public sealed class ClusterStateTests
     [Fact]
     public async Task Unreachable_endpoints_are_skipped_unless_all_are()
     {
-        await using var state = new ClusterState(Plan, NullLoggerFactory.Instance);
+        await using var state = new ClusterState(Plan, ClusterServices.Standalone(NullLoggerFactory.Instance));
         state.SetReachable("10.0.0.1", 80, false);
         Assert.All(Enumerable.Range(0, 10).Select(_ => state.NextEndpoint()), e => Assert.Same(state.Endpoints[1], e));
 

@@ -19,7 +19,7 @@ public sealed class LoadBalancingPolicyTests
             Endpoints = new([new EndpointPlan("10.0.0.1", 80), new EndpointPlan("10.0.0.2", 80), new EndpointPlan("10.0.0.3", 80)]),
             LoadBalancing = policy,
         };
-        var cluster = new ClusterState(plan, NullLoggerFactory.Instance);
+        var cluster = new ClusterState(plan, ClusterServices.Standalone(NullLoggerFactory.Instance));
         for (var i = 0; i < 10; i++)
         {
             cluster.Endpoints[0].RequestStarted();
@@ -65,7 +65,7 @@ public sealed class LoadBalancingPolicyTests
     public void Unhealthy_endpoints_are_skipped_unless_all_are()
     {
         var plan = new ClusterPlan { Name = "pool", Endpoints = new([new EndpointPlan("10.0.0.1", 80), new EndpointPlan("10.0.0.2", 80)]) };
-        var cluster = new ClusterState(plan, NullLoggerFactory.Instance);
+        var cluster = new ClusterState(plan, ClusterServices.Standalone(NullLoggerFactory.Instance));
         cluster.Endpoints[0].IsHealthy = false;
         cluster.HealthChanged();
         Assert.All(Enumerable.Range(0, 10).Select(_ => cluster.NextEndpoint()), e => Assert.Same(cluster.Endpoints[1], e));

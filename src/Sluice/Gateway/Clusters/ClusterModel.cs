@@ -27,7 +27,8 @@ internal sealed class ClusterModel : IAsyncDisposable
     public ClusterModel(ClusterPlan plan, ClusterModel? previous, ClusterState owner, ILoggerFactory loggerFactory)
     {
         Plan = plan;
-        Endpoints = plan.Endpoints.Select(e => previous?.TakeEndpoint(e, plan) ?? new EndpointState(e, plan)).ToArray();
+        var kept = previous?.KeptEndpoints(plan);
+        Endpoints = plan.Endpoints.Select(e => kept?.GetValueOrDefault(e) is { } state ? previous!.HandOver(state) : new EndpointState(e, plan)).ToArray();
         var keepsClient = previous is not null && ClusterClientFactory.CanReuse(previous.Plan, plan);
         Client = keepsClient ? previous!.HandOver(previous.Client) : ClusterClientFactory.Create(plan);
         Policy = previous is not null && previous.Plan.LoadBalancing == plan.LoadBalancing
@@ -93,17 +94,24 @@ internal sealed class ClusterModel : IAsyncDisposable
             : spec.CreateInvoker(services);
     }
 
-    /// <summary>The endpoint at the same address with the same Host treatment, taken over by the next model.</summary>
-    private EndpointState? TakeEndpoint(EndpointPlan endpoint, ClusterPlan next)
+    /// <summary>
+    /// This model's endpoints by address, for the next model to take over those it keeps; none
+    /// when the Host treatment changed. A lookup, not a scan per endpoint: an endpoint feed swaps
+    /// models of thousands of endpoints on every pod change.
+    /// </summary>
+    private Dictionary<EndpointPlan, EndpointState>? KeptEndpoints(ClusterPlan next)
     {
-        foreach (var candidate in Endpoints)
+        if (Plan.AutoHostRewrite != next.AutoHostRewrite)
         {
-            if (candidate.Plan == endpoint && Plan.AutoHostRewrite == next.AutoHostRewrite)
-            {
-                return HandOver(candidate);
-            }
+            return null;
         }
-        return null;
+        var byAddress = new Dictionary<EndpointPlan, EndpointState>(Endpoints.Length);
+        foreach (var endpoint in Endpoints)
+        {
+            // A static list may name an address twice: the first one is taken over, as before.
+            byAddress.TryAdd(endpoint.Plan, endpoint);
+        }
+        return byAddress;
     }
 
     private T HandOver<T>(T piece) where T : notnull

@@ -1,4 +1,5 @@
-using Microsoft.Extensions.Logging;
+using Sluice.Api;
+using Sluice.Gateway.Endpoints;
 using Sluice.Plan;
 
 namespace Sluice.Gateway.Clusters;
@@ -13,20 +14,32 @@ namespace Sluice.Gateway.Clusters;
 /// </summary>
 internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
 {
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly ClusterServices _services;
     private readonly ClusterHealth _health = new();
+    // Plans come from the config loop and endpoints from a feed's watch: one swap at a time.
+    // Reentrant, so a source may deliver from inside Subscribe.
+    private readonly Lock _swapping = new();
     private volatile ClusterModel _model;
+    // The plan as translated: with a feed, its endpoint list is empty and the model's is the feed's.
+    private ClusterPlan _translated;
+    private FeedSink? _feed;
 
-    public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory)
+    public ClusterState(ClusterPlan plan, ClusterServices services)
     {
-        _loggerFactory = loggerFactory;
-        _model = new ClusterModel(plan, null, this, loggerFactory);
+        _services = services;
+        _translated = plan;
+        _model = new ClusterModel(plan, null, this, services.LoggerFactory);
         _health.Recompute(_model.Endpoints);
-        _model.StartHealthChecks(this, loggerFactory);
+        _model.StartHealthChecks(this, services.LoggerFactory);
+        lock (_swapping)
+        {
+            Subscribe(plan);
+        }
     }
 
     public ClusterModel Model => _model;
 
+    /// <summary>The plan being served: the translated one, with a feed's endpoints filled in.</summary>
     public ClusterPlan Plan => _model.Plan;
 
     public CircuitBreakers Breakers { get; } = new();
@@ -36,11 +49,78 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
     public bool HasEndpoints => _model.Endpoints.Length > 0;
 
     /// <summary>
-    /// Swaps in a model for <paramref name="plan"/> when it differs from the current one. Returns
-    /// the replaced model, to dispose (what it did not hand over) once requests still using it
-    /// have finished; null when nothing changed.
+    /// Swaps in a model for <paramref name="plan"/> when it differs from the last one translated.
+    /// Returns the replaced model, to dispose (what it did not hand over) once requests still using
+    /// it have finished; null when nothing changed. A feed whose spec is unchanged keeps its
+    /// subscription, and the model keeps the endpoints it delivered.
     /// </summary>
     public ClusterModel? Update(ClusterPlan plan)
+    {
+        lock (_swapping)
+        {
+            if (_translated.Equals(plan))
+            {
+                return null;
+            }
+            var sameFeed = Equals(_translated.EndpointFeed, plan.EndpointFeed);
+            _translated = plan;
+            if (!sameFeed)
+            {
+                StopFeed();
+            }
+            var served = sameFeed && plan.EndpointFeed is not null ? plan with { Endpoints = _model.Plan.Endpoints } : plan;
+            var replaced = Swap(served);
+            if (!sameFeed)
+            {
+                Subscribe(plan);
+            }
+            return replaced;
+        }
+    }
+
+    /// <summary>
+    /// The upstream left the plan: its feed stops now (the state itself is disposed later, once
+    /// requests still using it have finished).
+    /// </summary>
+    public void StopFeed()
+    {
+        lock (_swapping)
+        {
+            _feed?.Subscription?.Dispose();
+            _feed = null;
+        }
+    }
+
+    private void Subscribe(ClusterPlan plan)
+    {
+        if (plan.EndpointFeed is not { } feed || _services.EndpointSources.For(feed) is not { } source)
+        {
+            return;
+        }
+        var sink = new FeedSink(this);
+        _feed = sink;
+        sink.Subscription = source.Subscribe(feed, sink);
+    }
+
+    /// <summary>
+    /// An endpoint-only update: the model is rebuilt from the translated plan and the delivered
+    /// endpoints, taking over the client (its connection pool), the policy and the endpoints that
+    /// stay (their health and requests in flight); breakers and health live here and stay too.
+    /// </summary>
+    private void Publish(FeedSink sink, ValueList<EndpointPlan> endpoints)
+    {
+        lock (_swapping)
+        {
+            if (_feed != sink || Swap(_translated with { Endpoints = endpoints }) is not { } replaced)
+            {
+                return;
+            }
+            _services.Retire(replaced);
+            _services.EndpointsUpdated(_translated.Name);
+        }
+    }
+
+    private ClusterModel? Swap(ClusterPlan plan)
     {
         var old = _model;
         if (old.Plan.Equals(plan))
@@ -48,11 +128,11 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
             return null;
         }
         old.StopHealthChecks();
-        var next = new ClusterModel(plan, old, this, _loggerFactory);
+        var next = new ClusterModel(plan, old, this, _services.LoggerFactory);
         _model = next;
         _health.Recompute(next.Endpoints);
         // Probes start once the model is published, so what they report applies to it.
-        next.StartHealthChecks(this, _loggerFactory);
+        next.StartHealthChecks(this, _services.LoggerFactory);
         return old;
     }
 
@@ -104,5 +184,17 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
     }
 
     /// <summary>The upstream is gone from the plan: its current model goes (later models will not come).</summary>
-    public ValueTask DisposeAsync() => _model.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        StopFeed();
+        return _model.DisposeAsync();
+    }
+
+    /// <summary>One subscription's deliveries; ignored once the cluster moved to another feed or left.</summary>
+    private sealed class FeedSink(ClusterState owner) : IEndpointSink
+    {
+        public IDisposable? Subscription { get; set; }
+
+        public void Publish(ValueList<EndpointPlan> endpoints) => owner.Publish(this, endpoints);
+    }
 }

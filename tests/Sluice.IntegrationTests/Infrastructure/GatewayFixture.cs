@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using Sluice.Api;
 using Sluice.Gateway;
+using Sluice.Gateway.Endpoints;
 using Sluice.Hosting;
 using Sluice.Storage;
 using Sluice.Translation;
@@ -40,7 +41,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null, ILoggerProvider? logs = null)
+    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null, ILoggerProvider? logs = null, EndpointSources? endpointSources = null)
     {
         var template = options ?? new GatewayOptions();
         store ??= new InMemoryStore();
@@ -54,7 +55,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
                 HttpsPort = FreePorts.Next(),
                 AdminPort = FreePorts.Next(),
             };
-            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, logs ?? new XunitSilentLoggerProvider());
+            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, logs ?? new XunitSilentLoggerProvider(), endpointSources: endpointSources);
             await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
             return new GatewayFixture(server, store, options);
         });

@@ -23,7 +23,7 @@ internal static partial class BlockingQuery
     public static async Task RunAsync<T>(
         string what,
         Func<ulong, CancellationToken, Task<ConsulAnswer<T>>> query,
-        Action<T> answered,
+        Func<T, CancellationToken, Task> answered,
         ConsulOptions options,
         ILogger logger,
         CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ internal static partial class BlockingQuery
             }
             delay = options.MinRetryDelay;
             index = answer.Index < index ? 0 : Math.Max(answer.Index, 1);
-            answered(answer.Value);
+            await answered(answer.Value, cancellationToken).ConfigureAwait(false);
         }
     }
 

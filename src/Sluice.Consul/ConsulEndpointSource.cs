@@ -55,7 +55,11 @@ public sealed class ConsulEndpointSource : IEndpointSource, IDisposable
                 _ = BlockingQuery.RunAsync(
                     what,
                     (index, token) => source._client.PassingEndpointsAsync(feed.ServiceName, feed.Tags, dataCenter, index, token),
-                    endpoints => Deliver(slot, endpoints),
+                    (endpoints, _) =>
+                    {
+                        Deliver(slot, endpoints);
+                        return Task.CompletedTask;
+                    },
                     source._options,
                     source._logger,
                     _stop.Token);

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Sluice.Consul;
 using Sluice.Etcd;
 using Sluice.Gateway;
+using Sluice.Gateway.Endpoints;
 using Sluice.Hosting;
 using Sluice.Storage;
 
@@ -25,7 +27,7 @@ internal static class RunCommand
             var options = binder.Resolve(parseResult, context);
             if (binder.Store.IsEtcd(parseResult, context))
             {
-                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), binder.Discovery.Resolve(parseResult, context), cancellationToken);
+                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), binder.Discovery.Resolve(parseResult, context), binder.Consul.Resolve(parseResult, context), binder.UpstreamDiscovery.Resolve(parseResult, context), cancellationToken);
             }
             var onKubernetes = binder.Store.IsKubernetes(parseResult, context);
             if (!onKubernetes && !Directory.Exists(options.ConfigDir))
@@ -43,11 +45,14 @@ internal static class RunCommand
                 : null;
             election?.Start();
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store, election);
+            var consul = binder.Consul.Resolve(parseResult, context);
+            using var consulEndpoints = new ConsulEndpointSource(consul, loggers);
+            await using var upstreamDiscovery = new UpstreamDiscoveryHost(options, binder.UpstreamDiscovery.Resolve(parseResult, context), consul, store, election, loggers);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
-            }));
+            }, endpointSources: new EndpointSources([consulEndpoints])));
             discovery.Start(server);
             return await ServeAsync(context, options, server, source, cancellationToken);
         });
@@ -59,7 +64,7 @@ internal static class RunCommand
     /// statuses and run function discovery only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
     /// leader gives its lease back so a standby takes over at once.
     /// </summary>
-    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, Discovery.DiscoveryOptions discoveryOptions, CancellationToken cancellationToken)
+    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, Discovery.DiscoveryOptions discoveryOptions, ConsulOptions consul, IReadOnlySet<string> upstreamDiscoveryFrom, CancellationToken cancellationToken)
     {
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         using var store = new EtcdStore(etcd, loggers.CreateLogger<EtcdStore>());
@@ -68,11 +73,13 @@ internal static class RunCommand
         {
             election.Start();
             await using var discovery = new DiscoveryHost(options, discoveryOptions, store, election);
+            using var consulEndpoints = new ConsulEndpointSource(consul, loggers);
+            await using var upstreamDiscovery = new UpstreamDiscoveryHost(options, upstreamDiscoveryFrom, consul, store, election, loggers);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
-            }));
+            }, endpointSources: new EndpointSources([consulEndpoints])));
             discovery.Start(server);
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }

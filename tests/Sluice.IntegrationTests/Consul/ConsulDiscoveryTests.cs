@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Api;
 using Sluice.Consul;
+using Sluice.IntegrationTests.Infrastructure;
 using Sluice.Storage;
 
 namespace Sluice.IntegrationTests.Consul;
@@ -39,7 +40,7 @@ public sealed class ConsulDiscoveryTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var running = StartDiscovery(SoleLeader.Instance, stop.Token);
 
-        await UntilAsync(async () => (await Upstreams()).Count == 3, "pets and web-api discovered");
+        await Eventually.HoldsAsync(async () => (await Upstreams()).Count == 3, "pets and web-api discovered");
         var upstreams = await Upstreams();
         Assert.Equal(["orders", "pets", "web-api"], upstreams.Keys.Order(StringComparer.Ordinal));
         var pets = upstreams["pets"];
@@ -53,13 +54,13 @@ public sealed class ConsulDiscoveryTests : IAsyncLifetime
         // Consul's own service is not an upstream; an unchanged catalog writes nothing.
         var version = pets.Metadata.ResourceVersion;
         _agent.Register("pets-1", "pets", 8081, node: "node-2");
-        await UntilAsync(() => Task.FromResult(_agent.Queries.Count(q => q.Path == "/v1/catalog/services") >= 3), "the catalog read again");
+        await Eventually.HoldsAsync(() => Task.FromResult(_agent.Queries.Count(q => q.Path == "/v1/catalog/services") >= 3), "the catalog read again");
         Assert.Equal(version, (await Upstreams())["pets"].Metadata.ResourceVersion);
 
         _agent.Deregister("pets-0");
         _agent.Deregister("pets-1");
         _agent.Deregister("orders-0");
-        await UntilAsync(async () => !(await Upstreams()).ContainsKey("pets"), "pets removed");
+        await Eventually.HoldsAsync(async () => !(await Upstreams()).ContainsKey("pets"), "pets removed");
         Assert.Equal(["orders", "web-api"], (await Upstreams()).Keys.Order(StringComparer.Ordinal));
 
         await stop.CancelAsync();
@@ -73,8 +74,8 @@ public sealed class ConsulDiscoveryTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var running = StartDiscovery(new Standby(), stop.Token);
 
-        await UntilAsync(() => Task.FromResult(_agent.Queries.Count > 0), "the catalog read");
-        await Task.Delay(300);
+        // The second query is sent only once the first answer was handled (and nothing written).
+        await Eventually.HoldsAsync(() => Task.FromResult(_agent.Queries.Count >= 2), "the catalog read twice");
         Assert.Empty(await Upstreams());
 
         await stop.CancelAsync();
@@ -105,15 +106,6 @@ public sealed class ConsulDiscoveryTests : IAsyncLifetime
     private async Task<Dictionary<string, Upstream>> Upstreams() =>
         (await _store.LoadAsync(CancellationToken.None)).Upstreams.ToDictionary(u => u.Name);
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no {what} within 20 s");
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>A controller that is not the elected leader.</summary>
     private sealed class Standby : ILeadership

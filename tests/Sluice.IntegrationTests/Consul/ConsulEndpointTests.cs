@@ -217,19 +217,9 @@ public sealed class ConsulEndpointTests : IAsyncLifetime
 
     /// <summary>Until a request reaches <paramref name="backend"/>.</summary>
     private Task ServedByAsync(string backend) =>
-        UntilAsync(async () => await AnswerAsync() == backend, $"a request answered by {backend}");
+        Eventually.HoldsAsync(async () => await AnswerAsync() == backend, $"a request answered by {backend}");
 
     /// <summary>Until 10 requests in a row reach <paramref name="backend"/> and no other.</summary>
     private Task OnlyServedByAsync(string backend) =>
-        UntilAsync(async () => (await CountAnswersAsync(10)).Keys.SequenceEqual([backend]), $"only {backend} answering");
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no {what} within 20 s");
-            await Task.Delay(20);
-        }
-    }
+        Eventually.HoldsAsync(async () => (await CountAnswersAsync(10)).Keys.SequenceEqual([backend]), $"only {backend} answering");
 }

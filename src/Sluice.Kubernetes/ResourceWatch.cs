@@ -86,7 +86,9 @@ internal sealed partial class ResourceWatch(KubernetesApi api, string collection
     private async Task<bool> WatchAsync(CancellationToken cancellationToken)
     {
         var delivered = false;
-        var path = $"{collectionPath}?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(_resourceVersion ?? "")}";
+        // The collection path may carry a query already (a labelSelector).
+        var separator = collectionPath.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        var path = $"{collectionPath}{separator}watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(_resourceVersion ?? "")}";
         await foreach (var watchEvent in api.WatchAsync(path, cancellationToken))
         {
             delivered = true;

@@ -27,7 +27,7 @@ internal static class RunCommand
             var options = binder.Resolve(parseResult, context);
             if (binder.Store.IsEtcd(parseResult, context))
             {
-                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), binder.Discovery.Resolve(parseResult, context), binder.Consul.Resolve(parseResult, context), binder.UpstreamDiscovery.Resolve(parseResult, context), cancellationToken);
+                return await RunOnEtcdAsync(context, binder, options, binder.Store.EtcdOptions(parseResult, context, binder.ResolveLeaseTtl(parseResult, context)), binder.Discovery.Resolve(parseResult, context), parseResult, cancellationToken);
             }
             var onKubernetes = binder.Store.IsKubernetes(parseResult, context);
             if (!onKubernetes && !Directory.Exists(options.ConfigDir))
@@ -45,15 +45,16 @@ internal static class RunCommand
                 : null;
             election?.Start();
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store, election);
-            var consul = binder.Consul.Resolve(parseResult, context);
-            using var consulEndpoints = new ConsulEndpointSource(consul, loggers);
-            await using var upstreamDiscovery = new UpstreamDiscoveryHost(options, binder.UpstreamDiscovery.Resolve(parseResult, context), consul, store, election, loggers);
+            await using var kubernetesEndpoints = KubernetesEndpoints(binder, parseResult, context, loggers);
+            using var consulEndpoints = new ConsulEndpointSource(binder.Consul.Resolve(parseResult, context), loggers);
+            await using var upstreamDiscovery = UpstreamDiscovery(binder, options, parseResult, context, store, election, loggers);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
-            }, endpointSources: new EndpointSources([consulEndpoints])));
+            }, endpointSources: new([kubernetesEndpoints, consulEndpoints])));
             discovery.Start(server);
+            upstreamDiscovery.Start();
             return await ServeAsync(context, options, server, source, cancellationToken);
         });
         return command;
@@ -64,26 +65,43 @@ internal static class RunCommand
     /// statuses and run function discovery only while they lead; gateways follow who leads, for <c>/readyz</c>. Leaving, a
     /// leader gives its lease back so a standby takes over at once.
     /// </summary>
-    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, Discovery.DiscoveryOptions discoveryOptions, ConsulOptions consul, IReadOnlySet<string> upstreamDiscoveryFrom, CancellationToken cancellationToken)
+    private static async Task<int> RunOnEtcdAsync(CliContext context, RunOptionsBinder binder, GatewayOptions options, EtcdOptions etcd, Discovery.DiscoveryOptions discoveryOptions, ParseResult parseResult, CancellationToken cancellationToken)
     {
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        await using var kubernetesEndpoints = KubernetesEndpoints(binder, parseResult, context, loggers);
+        using var consulEndpoints = new ConsulEndpointSource(binder.Consul.Resolve(parseResult, context), loggers);
         using var store = new EtcdStore(etcd, loggers.CreateLogger<EtcdStore>());
         var election = new EtcdLeaderElection(store, campaign: options.Role != GatewayRole.Gateway, logger: loggers.CreateLogger<EtcdLeaderElection>());
         await using (election)
         {
             election.Start();
             await using var discovery = new DiscoveryHost(options, discoveryOptions, store, election);
-            using var consulEndpoints = new ConsulEndpointSource(consul, loggers);
-            await using var upstreamDiscovery = new UpstreamDiscoveryHost(options, upstreamDiscoveryFrom, consul, store, election, loggers);
+            await using var upstreamDiscovery = UpstreamDiscovery(binder, options, parseResult, context, store, election, loggers);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
-            }, endpointSources: new EndpointSources([consulEndpoints])));
+            }, endpointSources: new([kubernetesEndpoints, consulEndpoints])));
             discovery.Start(server);
+            upstreamDiscovery.Start();
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Endpoints of <c>kubernetes</c> upstreams, whatever the store: the cluster of <c>--kubeconfig</c>
+    /// (else in-cluster, KUBECONFIG, ~/.kube/config), looked for only once such an upstream exists.
+    /// </summary>
+    private static Kubernetes.Endpoints.KubernetesEndpointSource KubernetesEndpoints(RunOptionsBinder binder, ParseResult parseResult, CliContext context, ILoggerFactory loggers) =>
+        Kubernetes.Endpoints.KubernetesEndpointSource.For(binder.Store.KubernetesOptions(parseResult, context), loggers.CreateLogger<Kubernetes.Endpoints.KubernetesEndpointSource>());
+
+    /// <summary>
+    /// Upstreams made of the cluster's Services and of the Consul catalog's services
+    /// (<c>--discovery-upstreams kubernetes,consul</c>), written while this process leads.
+    /// </summary>
+    private static UpstreamDiscoveryHost UpstreamDiscovery(RunOptionsBinder binder, GatewayOptions options, ParseResult parseResult, CliContext context, IConfigStore store, ILeadership? leadership, ILoggerFactory loggers) =>
+        new(options, binder.UpstreamDiscovery.Resolve(parseResult, context), binder.Store.KubernetesOptions(parseResult, context),
+            binder.UpstreamDiscovery.FromConsul(parseResult, context) ? binder.Consul.Resolve(parseResult, context) : null, store, leadership, loggers);
 
     /// <summary>Starts the server; a port already taken is one line naming its flag, not a stack trace.</summary>
     private static async Task<SluiceServer> StartAsync(RunOptionsBinder binder, GatewayOptions options, Func<Task<SluiceServer>> start)

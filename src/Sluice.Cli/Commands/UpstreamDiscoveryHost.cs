@@ -1,27 +1,60 @@
 using Microsoft.Extensions.Logging;
 using Sluice.Consul;
 using Sluice.Gateway;
+using Sluice.Kubernetes;
+using Sluice.Kubernetes.UpstreamDiscovery;
 using Sluice.Storage;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
-/// Upstream discovery beside the gateway in <c>sluice run</c>, for the registries named by
-/// <c>--discovery-upstreams</c>: it runs for roles <c>controller</c> and <c>all</c> (the roles
-/// that write to the store), writes only while this process leads, and stops with the server.
+/// Upstream discovery beside the gateway in <c>sluice run</c>, from Kubernetes Services and from
+/// the Consul catalog, each when asked for: with roles <c>controller</c> and <c>all</c> (the roles
+/// that write), writing only while this process leads.
 /// </summary>
 internal sealed class UpstreamDiscoveryHost : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
+    private readonly KubernetesUpstreamDiscovery? _discovery;
     private readonly ConsulUpstreamDiscovery? _consul;
-    private readonly Task _running = Task.CompletedTask;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _running = Task.CompletedTask;
+    private Task _runningConsul = Task.CompletedTask;
 
-    public UpstreamDiscoveryHost(GatewayOptions gateway, IReadOnlySet<string> sources, ConsulOptions consul, IConfigStore store, ILeadership? leadership, ILoggerFactory loggers)
+    /// <param name="consul">Where Consul is, when upstreams are made of its catalog; null = not.</param>
+    public UpstreamDiscoveryHost(GatewayOptions gateway, KubernetesUpstreamDiscoveryOptions? options, KubernetesStoreOptions cluster, ConsulOptions? consul, IConfigStore store, ILeadership? leadership, ILoggerFactory loggers)
     {
-        if (gateway.Role != GatewayRole.Gateway && sources.Contains("consul"))
+        if (gateway.Role == GatewayRole.Gateway)
+        {
+            return;
+        }
+        if (options is not null)
+        {
+            k8s.KubernetesClientConfiguration configuration;
+            try
+            {
+                configuration = KubernetesApi.Configure(cluster);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new CliException($"--discovery-upstreams kubernetes: no Kubernetes cluster found ({e.Message}); give --kubeconfig, set KUBECONFIG, or run in a pod");
+            }
+            _discovery = new KubernetesUpstreamDiscovery(configuration, store, leadership ?? SoleLeader.Instance, options, loggers.CreateLogger<KubernetesUpstreamDiscovery>());
+        }
+        if (consul is not null)
         {
             _consul = new ConsulUpstreamDiscovery(store, consul, leadership ?? SoleLeader.Instance, loggers.CreateLogger<ConsulUpstreamDiscovery>());
-            _running = _consul.RunAsync(_stop.Token);
+        }
+    }
+
+    public void Start()
+    {
+        if (_discovery is { } discovery)
+        {
+            _running = discovery.RunAsync(_stop.Token);
+        }
+        if (_consul is { } consul)
+        {
+            _runningConsul = consul.RunAsync(_stop.Token);
         }
     }
 
@@ -29,6 +62,11 @@ internal sealed class UpstreamDiscoveryHost : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _runningConsul.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_discovery is not null)
+        {
+            await _discovery.DisposeAsync();
+        }
         _consul?.Dispose();
         _stop.Dispose();
     }

@@ -62,7 +62,7 @@ public sealed class ConsulCliTests
     }
 
     [Fact]
-    public void Upstream_discovery_is_off_by_default_and_takes_a_list_of_known_registries()
+    public void Upstream_discovery_is_off_by_default_and_takes_a_list_that_may_name_both_registries()
     {
         var flags = new UpstreamDiscoveryFlags();
         var command = new RootCommand();
@@ -71,10 +71,19 @@ public sealed class ConsulCliTests
             command.Add(option);
         }
         var context = new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, _ => null);
-        Assert.Empty(flags.Resolve(command.Parse([]), context));
-        Assert.Equal(["consul"], flags.Resolve(command.Parse(["--discovery-upstreams", " Consul, consul"]), context));
-        var error = Assert.Throws<CliException>(() => flags.Resolve(command.Parse(["--discovery-upstreams", "consul,eureka"]), context));
-        Assert.Equal("--discovery-upstreams: 'eureka' is not a registry upstreams are discovered from (consul)", error.Message);
+        Assert.False(flags.FromConsul(command.Parse([]), context));
+        Assert.Null(flags.Resolve(command.Parse([]), context));
+
+        var consulOnly = command.Parse(["--discovery-upstreams", " Consul"]);
+        Assert.True(flags.FromConsul(consulOnly, context));
+        Assert.Null(flags.Resolve(consulOnly, context));
+
+        var both = command.Parse(["--discovery-upstreams", "kubernetes,consul"]);
+        Assert.True(flags.FromConsul(both, context));
+        Assert.NotNull(flags.Resolve(both, context));
+
+        var error = Assert.Throws<CliException>(() => flags.FromConsul(command.Parse(["--discovery-upstreams", "consul,eureka"]), context));
+        Assert.Equal("--discovery-upstreams: 'eureka' is not an upstream discovery source (kubernetes, consul or none)", error.Message);
     }
 
     private static Sluice.Consul.ConsulOptions Resolve(string[] args, Dictionary<string, string> environment)

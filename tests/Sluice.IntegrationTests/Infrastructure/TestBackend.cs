@@ -67,18 +67,28 @@ internal sealed class TestBackend : IAsyncDisposable
         HttpProtocolsChoice protocols = HttpProtocolsChoice.Http1,
         X509Certificate2? certificate = null,
         bool requireClientCertificate = false) =>
-        FreePorts.RetryOnConflictAsync(() => StartOnceAsync(name, protocols, certificate, requireClientCertificate));
+        FreePorts.RetryOnConflictAsync(() => StartOnceAsync(name, protocols, certificate, requireClientCertificate, IPAddress.Loopback, FreePorts.Next()));
+
+    /// <summary>
+    /// A backend on another loopback address (127.0.0.N) and a given port: pods of one Service,
+    /// each with its own address and the same container port, as in a cluster.
+    /// </summary>
+    public static Task<TestBackend> StartAtAsync(string name, IPAddress address, int port) =>
+        StartOnceAsync(name, HttpProtocolsChoice.Http1, null, false, address, port);
+
+    public IPAddress Address { get; private init; } = IPAddress.Loopback;
 
     private static async Task<TestBackend> StartOnceAsync(
         string name,
         HttpProtocolsChoice protocols,
         X509Certificate2? certificate,
-        bool requireClientCertificate)
+        bool requireClientCertificate,
+        IPAddress address,
+        int port)
     {
-        var port = FreePorts.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
+        builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, listen =>
         {
             listen.Protocols = protocols switch
             {
@@ -100,7 +110,7 @@ internal sealed class TestBackend : IAsyncDisposable
             }
         }));
         var app = builder.Build();
-        var backend = new TestBackend(app, name, port);
+        var backend = new TestBackend(app, name, port) { Address = address };
         app.UseWebSockets();
         app.Run(backend.HandleAsync);
         await app.StartAsync();

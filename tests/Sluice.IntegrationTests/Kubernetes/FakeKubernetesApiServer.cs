@@ -28,10 +28,16 @@ namespace Sluice.IntegrationTests.Kubernetes;
 ///   POST of an existing name is 409 AlreadyExists; unknown objects are 404 with a Status body;</item>
 /// <item>the status subresource: PUT/PATCH on <c>…/status</c> changes only status, on the resource
 ///   only metadata and spec;</item>
-/// <item><see cref="CutWatches"/> aborts every open watch mid-line, as a dropped connection does.</item>
+/// <item><see cref="CutWatches"/> aborts every open watch mid-line, as a dropped connection does;</item>
+/// <item><c>labelSelector</c> on lists and watches, with the equality-based syntax (<c>k=v</c>,
+///   <c>k==v</c>, <c>k!=v</c>, <c>k</c>, <c>!k</c>, comma-separated, all must hold); a watch sees
+///   the events of objects that match after the change (the real server also sends a DELETED for
+///   an object whose labels stop matching; no test here relabels a watched object).</item>
 /// </list>
-/// It serves the custom resources of <see cref="Groups"/>, core v1 Secrets and
-/// <c>coordination.k8s.io/v1</c> Leases, in any namespace.
+/// It serves the custom resources of <see cref="Groups"/>, core v1 Secrets and Services,
+/// <c>discovery.k8s.io/v1</c> EndpointSlices and <c>coordination.k8s.io/v1</c> Leases, in any
+/// namespace. Services and EndpointSlices are plain objects here (no controller fills slices from
+/// pods): tests write both, as the EndpointSlice controller would.
 /// </summary>
 internal sealed class FakeKubernetesApiServer : IAsyncDisposable
 {
@@ -39,11 +45,18 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     /// <summary>Leases (leader election), which have no status subresource: a PUT replaces the object.</summary>
     private const string LeaseGroup = "coordination.k8s.io/v1";
+
+    /// <summary>EndpointSlices, which have no status subresource either.</summary>
+    private const string DiscoveryGroup = "discovery.k8s.io/v1";
+
+    /// <summary>The core (v1) collections served; none with a status subresource here.</summary>
+    private static readonly string[] CorePlurals = ["secrets", "services"];
     private readonly Lock _lock = new();
     private readonly WebApplication _app;
     private readonly Dictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
     private readonly List<(long Version, string Collection, string Type, JsonObject Object)> _events = [];
     private readonly List<Watcher> _watchers = [];
+    private readonly List<(string? Token, string Method, string Path, int Status)> _writes = [];
     private readonly SemaphoreSlim _watchGate = new(1, 1);
     private long _version = 100;
     private long _compactedUpTo;
@@ -75,8 +88,24 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
 
     public k8s.KubernetesClientConfiguration ClientConfiguration() => new() { Host = Address.ToString() };
 
+    /// <summary>
+    /// Every request that was not a read, in order, with the bearer token it carried and the
+    /// status it got: which client wrote what (the fake checks no token, as if every client were
+    /// authorized).
+    /// </summary>
+    public IReadOnlyList<(string? Token, string Method, string Path, int Status)> Writes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _writes];
+            }
+        }
+    }
+
     /// <summary>A kubeconfig that points at this server with a token, for the CLI run as a process.</summary>
-    public void WriteKubeconfig(string path) => File.WriteAllText(path, $"""
+    public void WriteKubeconfig(string path, string token = "test-token") => File.WriteAllText(path, $"""
         apiVersion: v1
         kind: Config
         clusters:
@@ -86,7 +115,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         users:
         - name: tester
           user:
-            token: test-token
+            token: {token}
         contexts:
         - name: fake
           context:
@@ -220,15 +249,29 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             return;
         }
         var method = context.Request.Method;
+        if (method != "GET")
+        {
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var token = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization["Bearer ".Length..] : null;
+            context.Response.OnStarting(() =>
+            {
+                lock (_lock)
+                {
+                    _writes.Add((token, method, context.Request.Path.Value!, context.Response.StatusCode));
+                }
+                return Task.CompletedTask;
+            });
+        }
         if (name is null && method == "GET")
         {
+            var selector = LabelSelector.Parse(context.Request.Query["labelSelector"].ToString());
             if (context.Request.Query["watch"] is ["true" or "1"])
             {
-                await WatchAsync(context, collection, ns);
+                await WatchAsync(context, collection, ns, selector);
             }
             else
             {
-                await ListAsync(context, collection, ns);
+                await ListAsync(context, collection, ns, selector);
             }
             return;
         }
@@ -332,13 +375,13 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         await context.Response.WriteAsJsonAsync(answer);
     }
 
-    private async Task ListAsync(HttpContext context, string collection, string? ns)
+    private async Task ListAsync(HttpContext context, string collection, string? ns, LabelSelector selector)
     {
         Interlocked.Increment(ref _listRequests);
         JsonObject list;
         lock (_lock)
         {
-            var items = new JsonArray([.. _objects.Where(o => InScope(o.Key, collection, ns)).OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => (JsonNode)o.Value.DeepClone())]);
+            var items = new JsonArray([.. _objects.Where(o => InScope(o.Key, collection, ns) && selector.Matches(o.Value)).OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => (JsonNode)o.Value.DeepClone())]);
             list = new JsonObject
             {
                 ["kind"] = "List",
@@ -350,11 +393,11 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         await context.Response.WriteAsJsonAsync(list);
     }
 
-    private async Task WatchAsync(HttpContext context, string collection, string? ns)
+    private async Task WatchAsync(HttpContext context, string collection, string? ns, LabelSelector selector)
     {
         Interlocked.Increment(ref _watchRequests);
         var from = long.TryParse(context.Request.Query["resourceVersion"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : (long?)null;
-        var watcher = new Watcher(collection, ns, context.Request.Query["allowWatchBookmarks"] == "true");
+        var watcher = new Watcher(collection, ns, context.Request.Query["allowWatchBookmarks"] == "true", selector);
         await _watchGate.WaitAsync(context.RequestAborted);
         _watchGate.Release();
         lock (_lock)
@@ -368,8 +411,8 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             {
                 // No version: the real server starts with synthetic ADDED events for what exists.
                 var replay = from is { } after
-                    ? _events.Where(e => e.Version > after && e.Collection == collection && InNamespace(e.Object, ns)).Select(e => Line(e.Type, e.Object))
-                    : _objects.Where(o => InScope(o.Key, collection, ns)).Select(o => Line("ADDED", o.Value));
+                    ? _events.Where(e => e.Version > after && e.Collection == collection && InNamespace(e.Object, ns) && selector.Matches(e.Object)).Select(e => Line(e.Type, e.Object))
+                    : _objects.Where(o => InScope(o.Key, collection, ns) && selector.Matches(o.Value)).Select(o => Line("ADDED", o.Value));
                 foreach (var line in replay)
                 {
                     watcher.Events.Writer.TryWrite(line);
@@ -466,7 +509,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
     {
         _events.Add((_version, collection, type, resource.DeepClone().AsObject()));
         var line = Line(type, resource);
-        foreach (var watcher in _watchers.Where(w => w.Collection == collection && InNamespace(resource, w.Namespace)))
+        foreach (var watcher in _watchers.Where(w => w.Collection == collection && InNamespace(resource, w.Namespace) && w.Selector.Matches(resource)))
         {
             watcher.Events.Writer.TryWrite(line);
         }
@@ -483,13 +526,13 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         string[] rest;
         if (s is ["api", "v1", .. var core])
         {
-            collection = "v1/secrets";
+            collection = "v1/";
             rest = core;
         }
-        else if (s is ["apis", var group, var version, .. var custom] && (Groups.Contains($"{group}/{version}") || $"{group}/{version}" == LeaseGroup))
+        else if (s is ["apis", var group, var version, .. var inGroup] && (Groups.Contains($"{group}/{version}") || $"{group}/{version}" is LeaseGroup or DiscoveryGroup))
         {
             collection = $"{group}/{version}/";
-            rest = custom;
+            rest = inGroup;
         }
         else
         {
@@ -505,24 +548,30 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
             return false;
         }
         var plural = rest[0];
-        var known = collection == "v1/secrets" ? plural == "secrets"
-            : collection == LeaseGroup + "/" ? plural == "leases"
-            : Plurals.Contains(plural);
+        var custom = collection is not ("v1/" or LeaseGroup + "/" or DiscoveryGroup + "/");
+        var known = collection switch
+        {
+            "v1/" => CorePlurals.Contains(plural),
+            LeaseGroup + "/" => plural == "leases",
+            DiscoveryGroup + "/" => plural == "endpointslices",
+            _ => Plurals.Contains(plural),
+        };
         if (!known)
         {
             return false;
         }
-        collection = collection == "v1/secrets" ? collection : collection + plural;
+        collection += plural;
         name = rest.Length > 1 ? rest[1] : null;
         subresource = rest.Length > 2 ? rest[2] : null;
-        return subresource is null or "status" && (subresource is null || (collection != "v1/secrets" && !collection.StartsWith(LeaseGroup, StringComparison.Ordinal)));
+        // Only the custom resources have a status subresource here.
+        return subresource is null || (subresource == "status" && custom);
     }
 
     private static (string Collection, string Namespace, string Name) Locate(JsonObject resource)
     {
         var apiVersion = resource["apiVersion"]!.GetValue<string>();
         var kind = resource["kind"]!.GetValue<string>();
-        var collection = apiVersion == "v1" ? "v1/secrets" : $"{apiVersion}/{kind.ToLowerInvariant()}s";
+        var collection = $"{apiVersion}/{kind.ToLowerInvariant()}s";
         return (collection, resource["metadata"]!["namespace"]!.GetValue<string>(), resource["metadata"]!["name"]!.GetValue<string>());
     }
 
@@ -537,7 +586,7 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
     private static string Resource(string collection)
     {
         var parts = collection.Split('/');
-        return parts.Length == 3 ? $"{parts[2]}.{parts[0]}" : "secrets";
+        return parts.Length == 3 ? $"{parts[2]}.{parts[0]}" : parts[1];
     }
 
     private static async Task<JsonObject> ReadBodyAsync(HttpContext context) =>
@@ -568,8 +617,10 @@ internal sealed class FakeKubernetesApiServer : IAsyncDisposable
         _watchGate.Dispose();
     }
 
-    private sealed class Watcher(string collection, string? ns, bool bookmarks)
+    private sealed class Watcher(string collection, string? ns, bool bookmarks, LabelSelector selector)
     {
+        public LabelSelector Selector { get; } = selector;
+
         public string Collection { get; } = collection;
 
         public string? Namespace { get; } = ns;

@@ -77,6 +77,8 @@ public sealed class KustomizeTests
             .Order(StringComparer.Ordinal);
         Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "upstreams"));
         Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "secrets"));
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "services"));
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "endpointslices"));
         Assert.Empty(VerbsOn("sluice-gateway", "upstreams/status"));
         Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "virtualservices/status"));
         Assert.Empty(VerbsOn("sluice-controller", "leases"));
@@ -103,6 +105,10 @@ public sealed class KustomizeTests
 
         Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "upstreams"));
         Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "secrets"));
+        // Endpoints of kubernetes upstreams (gateways), Services for upstream discovery (controller).
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "services"));
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-gateway", "endpointslices"));
+        Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-controller", "services"));
         Assert.Empty(VerbsOn("sluice-gateway", "upstreams/status"));
         Assert.Equal(["get", "list", "watch"], VerbsOn("sluice-controller", "virtualservices"));
         Assert.Equal(["patch", "update"], VerbsOn("sluice-controller", "virtualservices/status"));

@@ -63,13 +63,23 @@ public sealed class UpstreamTranslationTests
     }
 
     [Fact]
-    public void Kubernetes_upstream_is_accepted_with_a_warning_and_no_endpoints()
+    public void Kubernetes_upstream_names_its_service_port_as_the_endpoint_feed()
     {
         var result = Translate("name: default-petstore-8080\ntype: kubernetes\nspec: { service_name: petstore, service_namespace: default, service_port: 8080 }\n");
-        var status = result.StatusOf(ConfigKind.Upstream, "default-petstore-8080");
+        Assert.Equal(StatusState.Accepted, result.StatusOf(ConfigKind.Upstream, "default-petstore-8080").State);
+        var cluster = Assert.Single(result.Plan.Clusters);
+        Assert.Empty(cluster.Endpoints);
+        Assert.Equal(new Sluice.Plugins.Kubernetes.KubernetesServiceFeed("default", "petstore", 8080), cluster.EndpointFeed);
+    }
+
+    [Fact]
+    public void Kubernetes_upstream_with_pod_labels_warns_that_they_are_not_applied()
+    {
+        var result = Translate("name: v1\ntype: kubernetes\nspec: { service_name: petstore, service_namespace: default, labels: { version: v1 } }\n");
+        var status = result.StatusOf(ConfigKind.Upstream, "v1");
         Assert.Equal(StatusState.Warning, status.State);
-        Assert.Contains("Kubernetes discovery", status.Reason);
-        Assert.Empty(Assert.Single(result.Plan.Clusters).Endpoints);
+        Assert.Contains("spec.labels: pod label subsets are not applied", status.Reason);
+        Assert.Equal(new Sluice.Plugins.Kubernetes.KubernetesServiceFeed("default", "petstore", null), Assert.Single(result.Plan.Clusters).EndpointFeed);
     }
 
     [Fact]

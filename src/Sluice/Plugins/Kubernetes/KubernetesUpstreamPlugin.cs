@@ -5,9 +5,10 @@ using Sluice.Translation;
 namespace Sluice.Plugins.Kubernetes;
 
 /// <summary>
-/// <c>type: kubernetes</c>: a service (and optionally a pod label subset) whose endpoints come from
-/// Kubernetes. The spec is read and validated here; endpoints arrive with the Kubernetes
-/// discovery, so until it runs the cluster is empty and its routes answer 503.
+/// <c>type: kubernetes</c>: a service port whose endpoints come from Kubernetes. The spec is read
+/// and validated here; the plan names a <see cref="KubernetesServiceFeed"/>, and the gateway's
+/// EndpointSlice watch fills in the endpoints at run time (an endpoint-only update, no new
+/// translation). Until the first delivery the cluster is empty and its routes answer 503.
 /// </summary>
 internal sealed class KubernetesUpstreamPlugin : IUpstreamPlugin
 {
@@ -20,8 +21,8 @@ internal sealed class KubernetesUpstreamPlugin : IUpstreamPlugin
         var spec = new SpecReader(upstream.Spec, "spec", diagnostics);
         var serviceName = spec.String("service_name");
         var serviceNamespace = spec.String("service_namespace");
-        spec.Integer("service_port", 1, 65535);
-        spec.StringMap("labels");
+        var servicePort = spec.Integer("service_port", 1, 65535);
+        var labels = spec.StringMap("labels");
         spec.WarnUnknownKeys();
 
         if (string.IsNullOrWhiteSpace(serviceName))
@@ -37,11 +38,16 @@ internal sealed class KubernetesUpstreamPlugin : IUpstreamPlugin
             return null;
         }
 
-        diagnostics.Warning($"endpoints of service {serviceNamespace}/{serviceName} come from Kubernetes discovery, which is not running; routes to this upstream answer 503");
+        if (labels is { Count: > 0 })
+        {
+            // EndpointSlices do not carry pod labels; a subset would need a watch on every pod.
+            diagnostics.Warning("spec.labels: pod label subsets are not applied; every ready endpoint of the service is used");
+        }
         return new ClusterPlan
         {
             Name = upstream.Name,
             Endpoints = ValueList<EndpointPlan>.Empty,
+            EndpointFeed = new KubernetesServiceFeed(serviceNamespace!, serviceName!, (int?)servicePort),
             ConnectTimeout = upstream.ConnectionTimeout ?? ClusterDefaults.ConnectTimeout,
         };
     }

@@ -46,9 +46,9 @@ internal sealed class ConsulClient : IDisposable
         return GetAsync("v1/health/service/" + Uri.EscapeDataString(service), parameters, dataCenter, index, HealthEntries.Endpoints, cancellationToken);
     }
 
-    /// <summary>Every service in the catalog of <paramref name="dataCenter"/> with the union of its instances' tags.</summary>
-    public Task<ConsulAnswer<IReadOnlyDictionary<string, ValueList<string>>>> ServicesAsync(string? dataCenter, ulong index, CancellationToken cancellationToken) =>
-        GetAsync("v1/catalog/services", [], dataCenter, index, ReadServices, cancellationToken);
+    /// <summary>The names of every service in the catalog of <paramref name="dataCenter"/> (null: the agent's).</summary>
+    public Task<ConsulAnswer<ValueList<string>>> ServicesAsync(string? dataCenter, ulong index, CancellationToken cancellationToken) =>
+        GetAsync("v1/catalog/services", [], dataCenter, index, ReadServiceNames, cancellationToken);
 
     private async Task<ConsulAnswer<T>> GetAsync<T>(string path, List<(string Key, string Value)> parameters, string? dataCenter, ulong index, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
@@ -92,16 +92,14 @@ internal sealed class ConsulClient : IDisposable
         }
     }
 
-    private static IReadOnlyDictionary<string, ValueList<string>> ReadServices(JsonElement services)
+    /// <summary>The catalog answers an object of service name to tags; only the names are needed.</summary>
+    private static ValueList<string> ReadServiceNames(JsonElement services)
     {
         if (services.ValueKind != JsonValueKind.Object)
         {
             throw new ConsulException("the catalog answer is not a JSON object");
         }
-        return services.EnumerateObject().ToDictionary(
-            s => s.Name,
-            s => new ValueList<string>(s.Value.ValueKind == JsonValueKind.Array ? s.Value.EnumerateArray().Select(t => t.GetString() ?? "") : []),
-            StringComparer.Ordinal);
+        return new(services.EnumerateObject().Select(s => s.Name).Order(StringComparer.Ordinal));
     }
 
     private static string Shorten(string body)

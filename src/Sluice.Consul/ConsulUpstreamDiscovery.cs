@@ -47,7 +47,7 @@ public sealed partial class ConsulUpstreamDiscovery : IDisposable
         BlockingQuery.RunAsync("the Consul catalog", (index, token) => _client.ServicesAsync(null, index, token), SyncAsync, _options, _logger, cancellationToken);
 
     /// <summary>Makes the store's marked upstreams match <paramref name="services"/>; returns without writing when not leading.</summary>
-    internal async Task SyncAsync(IReadOnlyDictionary<string, ValueList<string>> services, CancellationToken cancellationToken)
+    private async Task SyncAsync(ValueList<string> services, CancellationToken cancellationToken)
     {
         if (!_leadership.IsLeader)
         {
@@ -112,10 +112,10 @@ public sealed partial class ConsulUpstreamDiscovery : IDisposable
         upstream.Metadata.Annotations.TryGetValue(OwnerAnnotation, out var owner) && owner == Owner;
 
     /// <summary>One upstream per service; Consul's own <c>consul</c> service is not one to route to.</summary>
-    internal static Dictionary<string, Upstream> Desired(IReadOnlyDictionary<string, ValueList<string>> services)
+    private static Dictionary<string, Upstream> Desired(IEnumerable<string> services)
     {
         var desired = new Dictionary<string, Upstream>(StringComparer.Ordinal);
-        foreach (var service in services.Keys.Where(s => s != "consul").Order(StringComparer.Ordinal))
+        foreach (var service in services.Where(s => s != "consul").Order(StringComparer.Ordinal))
         {
             if (UpstreamName(service) is not { } name || desired.ContainsKey(name))
             {

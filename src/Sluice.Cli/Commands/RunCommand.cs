@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Sluice.Consul;
 using Sluice.Etcd;
 using Sluice.Gateway;
+using Sluice.Gateway.Endpoints;
 using Sluice.Hosting;
 using Sluice.Storage;
 
@@ -44,12 +46,13 @@ internal static class RunCommand
             election?.Start();
             await using var discovery = new DiscoveryHost(options, binder.Discovery.Resolve(parseResult, context), store, election);
             await using var kubernetesEndpoints = KubernetesEndpoints(binder, parseResult, context, loggers);
+            using var consulEndpoints = new ConsulEndpointSource(binder.Consul.Resolve(parseResult, context), loggers);
             await using var upstreamDiscovery = UpstreamDiscovery(binder, options, parseResult, context, store, election, loggers);
             var server = await StartAsync(binder, options, () => SluiceServer.StartAsync(options, store, SluicePlugins.Default, cancellationToken: cancellationToken, leadership: election, mapAdmin: admin =>
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
-            }, endpointSources: new([kubernetesEndpoints])));
+            }, endpointSources: new([kubernetesEndpoints, consulEndpoints])));
             discovery.Start(server);
             upstreamDiscovery.Start();
             return await ServeAsync(context, options, server, source, cancellationToken);
@@ -66,6 +69,7 @@ internal static class RunCommand
     {
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         await using var kubernetesEndpoints = KubernetesEndpoints(binder, parseResult, context, loggers);
+        using var consulEndpoints = new ConsulEndpointSource(binder.Consul.Resolve(parseResult, context), loggers);
         using var store = new EtcdStore(etcd, loggers.CreateLogger<EtcdStore>());
         var election = new EtcdLeaderElection(store, campaign: options.Role != GatewayRole.Gateway, logger: loggers.CreateLogger<EtcdLeaderElection>());
         await using (election)
@@ -77,7 +81,7 @@ internal static class RunCommand
             {
                 discovery.MapAdmin(admin);
                 Proxy.ListenersEndpoint.Map(admin, options);
-            }, endpointSources: new([kubernetesEndpoints])));
+            }, endpointSources: new([kubernetesEndpoints, consulEndpoints])));
             discovery.Start(server);
             upstreamDiscovery.Start();
             return await ServeAsync(context, options, server, etcd.Describe(), cancellationToken);
@@ -91,9 +95,13 @@ internal static class RunCommand
     private static Kubernetes.Endpoints.KubernetesEndpointSource KubernetesEndpoints(RunOptionsBinder binder, ParseResult parseResult, CliContext context, ILoggerFactory loggers) =>
         Kubernetes.Endpoints.KubernetesEndpointSource.For(binder.Store.KubernetesOptions(parseResult, context), loggers.CreateLogger<Kubernetes.Endpoints.KubernetesEndpointSource>());
 
-    /// <summary>Upstreams made of the cluster's Services (<c>--discovery-upstreams kubernetes</c>), written while this process leads.</summary>
+    /// <summary>
+    /// Upstreams made of the cluster's Services and of the Consul catalog's services
+    /// (<c>--discovery-upstreams kubernetes,consul</c>), written while this process leads.
+    /// </summary>
     private static UpstreamDiscoveryHost UpstreamDiscovery(RunOptionsBinder binder, GatewayOptions options, ParseResult parseResult, CliContext context, IConfigStore store, ILeadership? leadership, ILoggerFactory loggers) =>
-        new(options, binder.UpstreamDiscovery.Resolve(parseResult, context), binder.Store.KubernetesOptions(parseResult, context), store, leadership, loggers);
+        new(options, binder.UpstreamDiscovery.Resolve(parseResult, context), binder.Store.KubernetesOptions(parseResult, context),
+            binder.UpstreamDiscovery.FromConsul(parseResult, context) ? binder.Consul.Resolve(parseResult, context) : null, store, leadership, loggers);
 
     /// <summary>Starts the server; a port already taken is one line naming its flag, not a stack trace.</summary>
     private static async Task<SluiceServer> StartAsync(RunOptionsBinder binder, GatewayOptions options, Func<Task<SluiceServer>> start)

@@ -55,7 +55,9 @@ internal sealed class RunOptionsBinder
 
     public UpstreamDiscoveryFlags UpstreamDiscovery { get; } = new();
 
-    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, LeaseTtl, DrainDelay, .. Telemetry.All, .. Discovery.All, .. UpstreamDiscovery.All];
+    public ConsulFlags Consul { get; } = new();
+
+    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, LeaseTtl, DrainDelay, .. Telemetry.All, .. Discovery.All, .. UpstreamDiscovery.All, .. Consul.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {

@@ -1,6 +1,7 @@
 using Sluice.Plugins.Answers;
 using Sluice.Plugins.Aws;
 using Sluice.Plugins.Azure;
+using Sluice.Plugins.Consul;
 using Sluice.Plugins.Cors;
 using Sluice.Plugins.Events;
 using Sluice.Plugins.Faas;
@@ -26,6 +27,7 @@ public static class SluicePlugins
     [
         new StaticUpstreamPlugin(),
         new KubernetesUpstreamPlugin(),
+        new ConsulUpstreamPlugin(),
         new RoutingExtensionsPlugin(),
         new CorsPlugin(),
         new LocalAnswersPlugin(),

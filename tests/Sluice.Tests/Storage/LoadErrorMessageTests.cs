@@ -60,7 +60,7 @@ public sealed class LoadErrorMessageTests : IDisposable
             "upstreams/sem.yaml:6:5: spec.hosts[0].port: must be between 1 and 65535, got 99999; nothing is served for it",
             await ReasonAsync(ConfigKind.Upstream, "p"));
         Assert.Equal(
-            "upstreams/sem.yaml:9:1: type: unknown upstream type 'nope' (known: aws, azure, google, kubernetes, service, static); nothing is served for it",
+            "upstreams/sem.yaml:9:1: type: unknown upstream type 'nope' (known: aws, azure, consul, google, kubernetes, service, static); nothing is served for it",
             await ReasonAsync(ConfigKind.Upstream, "t"));
         Assert.Equal(
             "virtualservices/re.yaml:4:5: routes[0].request_matcher.path_regex: invalid regex '(': Not enough )'s (at offset 1); nothing is served for it",

@@ -39,7 +39,7 @@ public sealed class UpstreamTranslationTests
     [InlineData("type: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 70000 }] }", "spec.hosts[0].port: must be between 1 and 65535")]
     [InlineData("type: static\nspec: { hosts: [{ addr: 'not a host!', port: 80 }] }", "neither an IP address nor a host name")]
     [InlineData("type: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 80 }], tls: maybe }", "spec.tls: expected true or false")]
-    [InlineData("type: lambda-ish\nspec: {}", "type: unknown upstream type 'lambda-ish' (known: aws, azure, google, kubernetes, service, static)")]
+    [InlineData("type: lambda-ish\nspec: {}", "type: unknown upstream type 'lambda-ish' (known: aws, azure, consul, google, kubernetes, service, static)")]
     [InlineData("type: kubernetes\nspec: { service_namespace: default }", "spec.service_name: is required")]
     [InlineData("type: static\nspec: { hosts: [{ addr: 10.0.0.1, port: 80 }] }\nfunctions: [{ name: f }, { name: f }]", "function 'f' is defined more than once")]
     public void Invalid_upstreams_are_rejected_with_the_field_named(string body, string expected)

@@ -52,7 +52,7 @@ internal static class Shapes
         Required("name", FieldType.Name, "Lowercase RFC 1123 labels separated by dots"),
         Required("type", FieldType.String, "The upstream plugin: static (alias service), kubernetes, aws, azure, google or consul"),
         F("connection_timeout", FieldType.Duration, "Time allowed to open a connection (default 5s)"),
-        F("spec", FieldType.Struct, "The plugin's settings (hosts for static, region for aws, …)"),
+        F("spec", FieldType.Struct, "The plugin's settings (hosts for static, service_name for consul, region for aws, …)"),
         List("functions", UpstreamFunction, "Functions routes can call"),
         Obj("service_info", ServiceInfo, "The service behind the upstream"),
         F("use_http2", FieldType.Bool, "Speak HTTP/2 to the upstream (gRPC)"),

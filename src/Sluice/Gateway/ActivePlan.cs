@@ -53,7 +53,7 @@ internal sealed class ActivePlan
     /// their plan is unchanged. Returns what the new plan no longer uses (replaced models, removed
     /// upstreams, old TLS contexts), to dispose once requests still on it have finished.
     /// </summary>
-    public static (ActivePlan Plan, IReadOnlyList<IAsyncDisposable> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory)
+    public static (ActivePlan Plan, IReadOnlyList<IAsyncDisposable> Retired) Build(ProxyPlan plan, ActivePlan previous, ILoggerFactory loggerFactory, RuntimeFindings? findings = null)
     {
         var clusters = new Dictionary<string, ClusterState>(StringComparer.Ordinal);
         var retired = new List<IAsyncDisposable>();
@@ -68,7 +68,7 @@ internal sealed class ActivePlan
             }
             else
             {
-                state = new ClusterState(cluster, loggerFactory);
+                state = new ClusterState(cluster, loggerFactory, findings);
             }
             clusters[cluster.Name] = state;
         }

@@ -6,7 +6,7 @@ namespace Sluice.Gateway;
 /// Holds the active plan. Swapping is one reference write; readers never lock. Retired cluster
 /// clients are disposed only after requests that might still use them have had time to finish.
 /// </summary>
-internal sealed class PlanHolder(ILoggerFactory loggerFactory)
+internal sealed class PlanHolder(ILoggerFactory loggerFactory, RuntimeFindings? findings = null)
 {
     private static readonly TimeSpan RetireDelay = TimeSpan.FromMinutes(2);
 
@@ -75,7 +75,7 @@ internal sealed class PlanHolder(ILoggerFactory loggerFactory)
 
     public void Apply(Sluice.Plan.ProxyPlan plan)
     {
-        var (active, retired) = ActivePlan.Build(plan, _current, loggerFactory);
+        var (active, retired) = ActivePlan.Build(plan, _current, loggerFactory, findings);
         _current = active;
         _firstPlan.TrySetResult();
         if (retired.Count > 0)

@@ -83,10 +83,11 @@ public sealed partial class SluiceServer : IAsyncDisposable
         leadership ??= SoleLeader.Instance;
         var readiness = new ReadinessState(options.Role, leadership, store);
         var loggerFactory = CreateLoggerFactory(logging);
-        var plans = new PlanHolder(loggerFactory);
+        var findings = new RuntimeFindings();
+        var plans = new PlanHolder(loggerFactory, findings);
         var translator = new Translator(plugins);
         var telemetry = new GatewayTelemetry(options.Tracing, options.AccessLog, options.Statsd, loggerFactory);
-        var loop = new ConfigLoop(store, translator, plans, options.Role, leadership, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
+        var loop = new ConfigLoop(store, translator, plans, options.Role, leadership, telemetry, loggerFactory.CreateLogger<ConfigLoop>(), findings);
 
         WebApplication? traffic = null;
         if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.HttpsPort > 0 || options.Http2Port > 0))

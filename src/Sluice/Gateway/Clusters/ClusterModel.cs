@@ -34,7 +34,7 @@ internal sealed class ClusterModel : IAsyncDisposable
             ? previous.Policy
             : LoadBalancingPolicies.Create(plan.LoadBalancing);
 
-        var services = new InvokerServices(plan, Client, owner, loggerFactory);
+        var services = new InvokerServices(plan, Client, owner, loggerFactory, owner.Findings);
         Invoker = plan.Invoker is null ? null : Bind(plan.Invoker, previous?.Plan.Invoker, previous?.Invoker, previous, keepsClient, services);
         foreach (var function in plan.Functions)
         {

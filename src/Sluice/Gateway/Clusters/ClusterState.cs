@@ -17,15 +17,19 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
     private readonly ClusterHealth _health = new();
     private volatile ClusterModel _model;
 
-    public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory)
+    public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory, RuntimeFindings? findings = null)
     {
         _loggerFactory = loggerFactory;
+        Findings = (findings ?? new RuntimeFindings()).For(plan.Name);
         _model = new ClusterModel(plan, null, this, loggerFactory);
         _health.Recompute(_model.Endpoints);
         _model.StartHealthChecks(this, loggerFactory);
     }
 
     public ClusterModel Model => _model;
+
+    /// <summary>The upstream's run-time findings, for its invokers (kept across models: the upstream's name does not change).</summary>
+    public IRuntimeFindings Findings { get; }
 
     public ClusterPlan Plan => _model.Plan;
 

@@ -1,7 +1,7 @@
 namespace Sluice.Plugins.Nats;
 
 /// <summary>
-/// Log event ids of the NATS plugin: 19–21, reserved in <c>Gateway/EventIds.cs</c> (a plugin
+/// Log event ids of the NATS plugin: 19–20, reserved in <c>Gateway/EventIds.cs</c> (a plugin
 /// does not reference the gateway).
 /// </summary>
 internal static class NatsEventIds

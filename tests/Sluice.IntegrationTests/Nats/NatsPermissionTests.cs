@@ -32,21 +32,7 @@ public sealed class NatsPermissionTests
         await using var observer = await RawNatsClient.ConnectAsync(nats.Port, ",\"user\":\"gw\",\"pass\":\"pw\"");
         await observer.SubscribeAsync("denied.>");
         var logs = new RecordingLoggerProvider();
-        await using var gateway = await GatewayFixture.StartAsync(logs: logs);
-        gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["nats-user"] = new([new("username", "gw"), new("password", "pw")]) });
-        await gateway.ApplyAsync($$"""
-            name: events
-            type: static
-            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
-            service_info: { type: {{serviceType}}, properties: { secret_ref: nats-user, tls: false, op_timeout: {{(serviceType == "nats" ? "20s" : "6s")}} } }
-            ---
-            name: default
-            routes:
-            - request_matcher: { path_prefix: /denied }
-              single_destination: { function: { upstream_name: events, function_name: denied.orders } }
-            - request_matcher: { path_prefix: /allowed }
-              single_destination: { function: { upstream_name: events, function_name: allowed.orders } }
-            """);
+        await using var gateway = await StartGatewayAsync(nats, serviceType, serviceType == "nats" ? "20s" : "6s", logs);
 
         for (var i = 0; i < 3; i++)
         {
@@ -78,21 +64,7 @@ public sealed class NatsPermissionTests
     public async Task Concurrent_publishes_to_a_denied_and_an_allowed_subject_each_get_their_own_answer()
     {
         await using var nats = await NatsServer.StartAsync(ServerAuth);
-        await using var gateway = await GatewayFixture.StartAsync();
-        gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["nats-user"] = new([new("username", "gw"), new("password", "pw")]) });
-        await gateway.ApplyAsync($$"""
-            name: events
-            type: static
-            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
-            service_info: { type: nats, properties: { secret_ref: nats-user, tls: false } }
-            ---
-            name: default
-            routes:
-            - request_matcher: { path_prefix: /denied }
-              single_destination: { function: { upstream_name: events, function_name: denied.orders } }
-            - request_matcher: { path_prefix: /allowed }
-              single_destination: { function: { upstream_name: events, function_name: allowed.orders } }
-            """);
+        await using var gateway = await StartGatewayAsync(nats, "nats", "5s", new RecordingLoggerProvider());
 
         var requests = Enumerable.Range(0, 200).Select(async i =>
         {
@@ -102,5 +74,26 @@ public sealed class NatsPermissionTests
         });
         var answers = await Task.WhenAll(requests);
         Assert.All(answers, a => Assert.Equal(a.path == "/denied" ? HttpStatusCode.InternalServerError : HttpStatusCode.OK, a.StatusCode));
+    }
+
+    /// <summary>A gateway whose upstream logs in as "gw"; /denied publishes to denied.orders, /allowed to allowed.orders.</summary>
+    private static async Task<GatewayFixture> StartGatewayAsync(NatsServer nats, string serviceType, string opTimeout, RecordingLoggerProvider logs)
+    {
+        var gateway = await GatewayFixture.StartAsync(logs: logs);
+        gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["nats-user"] = new([new("username", "gw"), new("password", "pw")]) });
+        await gateway.ApplyAsync($$"""
+            name: events
+            type: static
+            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
+            service_info: { type: {{serviceType}}, properties: { secret_ref: nats-user, tls: false, op_timeout: {{opTimeout}} } }
+            ---
+            name: default
+            routes:
+            - request_matcher: { path_prefix: /denied }
+              single_destination: { function: { upstream_name: events, function_name: denied.orders } }
+            - request_matcher: { path_prefix: /allowed }
+              single_destination: { function: { upstream_name: events, function_name: allowed.orders } }
+            """);
+        return gateway;
     }
 }

@@ -20,6 +20,7 @@ namespace Sluice.Plugins.Nats;
 /// </summary>
 internal sealed class NatsLibraryLoggerFactory(ILoggerFactory inner, NatsPublishDenials denials) : ILoggerFactory
 {
+    private readonly NatsPublishDenials _denials = denials;
     private Exception? _lastConnectFailure;
 
     /// <summary>NATS.Net's event ids (<c>NatsLogEvents</c>): connection (connects, reconnects), security (refused logins) and protocol (server errors among others).</summary>
@@ -31,8 +32,6 @@ internal sealed class NatsLibraryLoggerFactory(ILoggerFactory inner, NatsPublish
 
     /// <summary>The cause NATS.Net logged for the latest failed connect, taken once.</summary>
     public Exception? TakeConnectFailure() => Interlocked.Exchange(ref _lastConnectFailure, null);
-
-    private NatsPublishDenials Denials => denials;
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 
@@ -46,14 +45,18 @@ internal sealed class NatsLibraryLoggerFactory(ILoggerFactory inner, NatsPublish
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => inner.BeginScope(state);
 
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(Lowered(logLevel, reportedBySluice: false));
+        /// <summary>
+        /// Warnings and errors are always wanted, whatever the host's filter: a server's -ERR must
+        /// reach <see cref="Log"/> to be recorded (the library logs little at these levels).
+        /// </summary>
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning || inner.IsEnabled(logLevel);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var serverError = eventId.Id == ProtocolEvent ? ServerError(state) : null;
             if (serverError is not null && NatsPublishDenials.DeniedSubject(serverError) is { } subject)
             {
-                owner.Denials.Record(subject);
+                owner._denials.Record(subject);
             }
             if (eventId.Id == ConnectionEvent && exception is not null && logLevel >= LogLevel.Error)
             {

@@ -5,19 +5,37 @@ using Sluice.Translation;
 namespace Sluice.Gateway;
 
 /// <summary>
-/// The run-time warnings of every upstream, by upstream and source. The translator stays pure:
-/// its verdicts are merged with these when statuses are written (<see cref="Merge"/>), and a
-/// change here asks for the statuses to be written again (<see cref="Changed"/>).
+/// The run-time warnings of every upstream, by the cluster model that learned them. The
+/// translator stays pure: its verdicts are merged with these when statuses are written
+/// (<see cref="Merge"/>), and a change here asks for the statuses to be written again
+/// (<see cref="Changed"/>). A replaced model's findings go with it (<see cref="Close"/>): what
+/// a connection no longer serving said is no longer true of the upstream, and a connection taken
+/// over by the next model says it again there.
 /// </summary>
 internal sealed class RuntimeFindings
 {
-    private readonly Dictionary<string, Dictionary<object, string>> _byUpstream = new(StringComparer.Ordinal);
+    private readonly Dictionary<Scope, Dictionary<object, string>> _byScope = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Raised after a warning appeared, changed or cleared; on the reporting thread.</summary>
     public event Action? Changed;
 
-    /// <summary>The findings of one upstream, for its invokers.</summary>
-    public IRuntimeFindings For(string upstream) => new UpstreamFindings(this, upstream);
+    /// <summary>A new scope for one model of <paramref name="upstream"/>, for its invokers.</summary>
+    public IRuntimeFindings For(string upstream) => new Scope(this, upstream);
+
+    /// <summary>Forgets what <paramref name="scope"/> reported; later reports to it are ignored.</summary>
+    public void Close(IRuntimeFindings scope)
+    {
+        bool removed;
+        lock (_byScope)
+        {
+            ((Scope)scope).Closed = true;
+            removed = _byScope.Remove((Scope)scope);
+        }
+        if (removed)
+        {
+            Changed?.Invoke();
+        }
+    }
 
     /// <summary>
     /// The verdicts with each upstream's run-time warnings added: an Accepted upstream becomes a
@@ -25,25 +43,31 @@ internal sealed class RuntimeFindings
     /// </summary>
     public IReadOnlyList<ObjectReport> Merge(IReadOnlyList<ObjectReport> reports)
     {
-        lock (_byUpstream)
+        lock (_byScope)
         {
-            if (_byUpstream.Count == 0)
+            if (_byScope.Count == 0)
             {
                 return reports;
             }
+            var byUpstream = _byScope.GroupBy(s => s.Key.Upstream, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.SelectMany(s => s.Value.Values).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
             return reports.Select(report =>
                 report.Kind == ConfigKind.Upstream && report.Status.State is StatusState.Accepted or StatusState.Warning
-                && _byUpstream.TryGetValue(report.Name, out var found)
-                    ? report with { Status = new Status(StatusState.Warning, string.Join("; ", new[] { report.Status.Reason }.Concat(found.Values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)).Where(r => !string.IsNullOrEmpty(r)))) }
+                && byUpstream.TryGetValue(report.Name, out var found)
+                    ? report with { Status = new Status(StatusState.Warning, string.Join("; ", found.Prepend(report.Status.Reason).Where(r => !string.IsNullOrEmpty(r)))) }
                     : report).ToList();
         }
     }
 
-    private void Set(string upstream, object source, string? warning)
+    private void Set(Scope scope, object source, string? warning)
     {
-        lock (_byUpstream)
+        lock (_byScope)
         {
-            var found = _byUpstream.GetValueOrDefault(upstream);
+            if (scope.Closed)
+            {
+                return;
+            }
+            var found = _byScope.GetValueOrDefault(scope);
             if (warning is null)
             {
                 if (found is null || !found.Remove(source))
@@ -52,14 +76,14 @@ internal sealed class RuntimeFindings
                 }
                 if (found.Count == 0)
                 {
-                    _byUpstream.Remove(upstream);
+                    _byScope.Remove(scope);
                 }
             }
             else
             {
                 if (found is null)
                 {
-                    _byUpstream[upstream] = found = new(ReferenceEqualityComparer.Instance);
+                    _byScope[scope] = found = new(ReferenceEqualityComparer.Instance);
                 }
                 if (found.TryGetValue(source, out var previous) && previous == warning)
                 {
@@ -71,8 +95,13 @@ internal sealed class RuntimeFindings
         Changed?.Invoke();
     }
 
-    private sealed class UpstreamFindings(RuntimeFindings owner, string upstream) : IRuntimeFindings
+    private sealed class Scope(RuntimeFindings owner, string upstream) : IRuntimeFindings
     {
-        public void Set(object source, string? warning) => owner.Set(upstream, source, warning);
+        public string Upstream { get; } = upstream;
+
+        /// <summary>Guarded by the owner's lock.</summary>
+        public bool Closed { get; set; }
+
+        public void Set(object source, string? warning) => owner.Set(this, source, warning);
     }
 }

@@ -77,6 +77,31 @@ public sealed class NatsJetStreamStatusTests : IAsyncLifetime
         await StoredStatusAsync(s => s.State == StatusState.Accepted);
     }
 
+    [Fact]
+    public async Task Moving_the_upstream_to_a_server_with_JetStream_clears_the_Warning_without_waiting_for_the_old_connection()
+    {
+        await using var without = await NatsServer.StartAsync(jetStream: false);
+        await using var with = await NatsServer.StartAsync();
+        var upstream = Path.Combine(_dir, "upstreams", "stan.yaml");
+        File.WriteAllText(upstream, $$"""
+            name: stan
+            type: static
+            spec: { hosts: [{ addr: 127.0.0.1, port: {{without.Port}} }] }
+            service_info: { type: nats-streaming }
+            """);
+        await using var gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir));
+        await StoredStatusAsync(s => s.State == StatusState.Warning);
+
+        // A new connection; the old one is disposed only after in-flight requests had time to finish (minutes).
+        File.WriteAllText(upstream, $$"""
+            name: stan
+            type: static
+            spec: { hosts: [{ addr: 127.0.0.1, port: {{with.Port}} }] }
+            service_info: { type: nats-streaming }
+            """);
+        await StoredStatusAsync(s => s.State == StatusState.Accepted);
+    }
+
     /// <summary>The status of upstream <c>stan</c> as stored, read the way the CLI reads it, once it matches.</summary>
     private async Task<Status> StoredStatusAsync(Func<Status, bool> wanted)
     {

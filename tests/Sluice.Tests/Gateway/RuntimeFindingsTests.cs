@@ -7,7 +7,8 @@ namespace Sluice.Tests.Gateway;
 /// <summary>
 /// Run-time findings are merged into the translator's verdicts when statuses are written: an
 /// upstream's Accepted becomes a Warning, a Warning keeps its reason first, a Rejected is left
-/// alone, other upstreams and virtual services are untouched, and a cleared finding is gone.
+/// alone, other upstreams and virtual services are untouched, and a cleared finding, or one of
+/// a closed scope (a replaced model), is gone.
 /// </summary>
 public sealed class RuntimeFindingsTests
 {
@@ -55,5 +56,24 @@ public sealed class RuntimeFindingsTests
         upstream.Set(second, null);
         Assert.Equal(4, changes);
         Assert.Same(reports, findings.Merge(reports));
+    }
+
+    [Fact]
+    public void A_closed_scope_takes_its_findings_along_and_ignores_later_reports()
+    {
+        var findings = new RuntimeFindings();
+        var replaced = findings.For("stan");
+        var current = findings.For("stan");
+        object connection = new();
+        replaced.Set(connection, NoJetStream);
+        IReadOnlyList<ObjectReport> reports = [new ObjectReport(ConfigKind.Upstream, "stan", Status.Accepted)];
+        Assert.Equal(StatusState.Warning, findings.Merge(reports)[0].Status.State);
+
+        findings.Close(replaced);
+        replaced.Set(connection, NoJetStream);
+        Assert.Same(reports, findings.Merge(reports));
+
+        current.Set(connection, NoJetStream);
+        Assert.Equal(NoJetStream, findings.Merge(reports)[0].Status.Reason);
     }
 }

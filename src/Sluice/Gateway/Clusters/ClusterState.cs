@@ -20,7 +20,7 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
     public ClusterState(ClusterPlan plan, ILoggerFactory loggerFactory, RuntimeFindings? findings = null)
     {
         _loggerFactory = loggerFactory;
-        Findings = (findings ?? new RuntimeFindings()).For(plan.Name);
+        _findings = findings ?? new RuntimeFindings();
         _model = new ClusterModel(plan, null, this, loggerFactory);
         _health.Recompute(_model.Endpoints);
         _model.StartHealthChecks(this, loggerFactory);
@@ -28,8 +28,10 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
 
     public ClusterModel Model => _model;
 
-    /// <summary>The upstream's run-time findings, for its invokers (kept across models: the upstream's name does not change).</summary>
-    public IRuntimeFindings Findings { get; }
+    private readonly RuntimeFindings _findings;
+
+    /// <summary>A scope for a new model's run-time findings; closed when the model is replaced.</summary>
+    public IRuntimeFindings NewFindingsScope(string upstream) => _findings.For(upstream);
 
     public ClusterPlan Plan => _model.Plan;
 
@@ -54,6 +56,8 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
         old.StopHealthChecks();
         var next = new ClusterModel(plan, old, this, _loggerFactory);
         _model = next;
+        // The new model's invokers have said again what is still true (taken-over connections too).
+        _findings.Close(old.Findings);
         _health.Recompute(next.Endpoints);
         // Probes start once the model is published, so what they report applies to it.
         next.StartHealthChecks(this, _loggerFactory);
@@ -108,5 +112,9 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
     }
 
     /// <summary>The upstream is gone from the plan: its current model goes (later models will not come).</summary>
-    public ValueTask DisposeAsync() => _model.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _findings.Close(_model.Findings);
+        return _model.DisposeAsync();
+    }
 }

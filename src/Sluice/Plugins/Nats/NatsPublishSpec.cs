@@ -33,7 +33,7 @@ internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream,
             }
             var reachability = services.Reachability;
             var connection = new NatsServerConnection(Client, server, services.LoggerFactory,
-                connected => reachability.SetReachable(server.Host, server.Port, connected), services.Findings);
+                connected => reachability.SetReachable(server.Host, server.Port, connected));
             // Connect now, not on the first request, so the first publish does not pay for it.
             connection.Start();
             connections[address] = connection;
@@ -51,7 +51,7 @@ internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream,
     {
         foreach (var connection in connections.Values)
         {
-            connection.ExpectJetStream(JetStream);
+            connection.ExpectJetStream(JetStream, services.Findings);
         }
         return new NatsPublisher(this, connections, services.LoggerFactory.CreateLogger<NatsPublisher>());
     }

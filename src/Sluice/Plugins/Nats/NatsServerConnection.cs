@@ -38,7 +38,7 @@ internal sealed partial class NatsServerConnection : IAsyncDisposable
     private readonly NatsLibraryLoggerFactory _libraryLogs;
     private readonly ILogger _logger;
     private readonly Action<bool>? _connectionChanged;
-    private readonly IRuntimeFindings? _findings;
+    private volatile IRuntimeFindings? _findings;
     private volatile bool _jetStreamExpected;
     private readonly string _url;
     private TaskCompletionSource _open = NewOpen();
@@ -49,12 +49,10 @@ internal sealed partial class NatsServerConnection : IAsyncDisposable
     /// Told true when the connection opens, false when it is lost or a reconnect fails: how the
     /// gateway knows which servers it can reach.
     /// </param>
-    /// <param name="findings">Told when the server lacks JetStream that the upstream expects (<see cref="ExpectJetStream"/>): the upstream's status.</param>
-    public NatsServerConnection(NatsClientOptions options, NatsServerAddress server, ILoggerFactory loggerFactory, Action<bool>? connectionChanged = null, IRuntimeFindings? findings = null)
+    public NatsServerConnection(NatsClientOptions options, NatsServerAddress server, ILoggerFactory loggerFactory, Action<bool>? connectionChanged = null)
     {
         _logger = loggerFactory.CreateLogger<NatsServerConnection>();
         _connectionChanged = connectionChanged;
-        _findings = findings;
         var host = server.Host.Contains(':') ? $"[{server.Host}]" : server.Host;
         _url = $"{(server.Tls ? "tls" : "nats")}://{host}:{server.Port}";
         _libraryLogs = new NatsLibraryLoggerFactory(loggerFactory, _denials);
@@ -94,13 +92,15 @@ internal sealed partial class NatsServerConnection : IAsyncDisposable
     public bool? JetStreamAvailable => _connection.ServerInfo?.JetStreamAvailable;
 
     /// <summary>
-    /// Whether the upstream publishes through JetStream (the publisher using this connection says
-    /// so, and says again when a reload changes it). Each time, and on every (re)connection, a server
-    /// whose INFO says JetStream is off is a finding on the upstream's status, and one with it is not.
+    /// Whether the upstream publishes through JetStream, and where to say what the server lacks
+    /// (the publisher using this connection says so, and says again when a reload makes a new one).
+    /// Each time, and on every (re)connection, a server whose INFO says JetStream is off is a
+    /// finding on the upstream's status, and one with it is not.
     /// </summary>
-    public void ExpectJetStream(bool expected)
+    public void ExpectJetStream(bool expected, IRuntimeFindings findings)
     {
         _jetStreamExpected = expected;
+        _findings = findings;
         ReportJetStream();
     }
 

@@ -30,12 +30,7 @@ public sealed class NatsJetStreamStatusTests : IAsyncLifetime
     public async Task A_server_without_JetStream_is_a_Warning_in_the_stored_status_until_one_with_JetStream_replaces_it()
     {
         await using var nats = await NatsServer.StartAsync(jetStream: false);
-        File.WriteAllText(Path.Combine(_dir, "upstreams", "stan.yaml"), $$"""
-            name: stan
-            type: static
-            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
-            service_info: { type: nats-streaming }
-            """);
+        WriteUpstream(nats.Port);
         File.WriteAllText(Path.Combine(_dir, "virtualservices", "default.yaml"), """
             name: default
             routes:
@@ -58,22 +53,11 @@ public sealed class NatsJetStreamStatusTests : IAsyncLifetime
     public async Task Setting_jetstream_false_clears_the_Warning_on_the_same_connection()
     {
         await using var nats = await NatsServer.StartAsync(jetStream: false);
-        var upstream = Path.Combine(_dir, "upstreams", "stan.yaml");
-        File.WriteAllText(upstream, $$"""
-            name: stan
-            type: static
-            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
-            service_info: { type: nats-streaming }
-            """);
+        WriteUpstream(nats.Port);
         await using var gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir));
         await StoredStatusAsync(s => s.State == StatusState.Warning);
 
-        File.WriteAllText(upstream, $$"""
-            name: stan
-            type: static
-            spec: { hosts: [{ addr: 127.0.0.1, port: {{nats.Port}} }] }
-            service_info: { type: nats-streaming, properties: { jetstream: false } }
-            """);
+        WriteUpstream(nats.Port, jetStream: false);
         await StoredStatusAsync(s => s.State == StatusState.Accepted);
     }
 
@@ -82,25 +66,22 @@ public sealed class NatsJetStreamStatusTests : IAsyncLifetime
     {
         await using var without = await NatsServer.StartAsync(jetStream: false);
         await using var with = await NatsServer.StartAsync();
-        var upstream = Path.Combine(_dir, "upstreams", "stan.yaml");
-        File.WriteAllText(upstream, $$"""
-            name: stan
-            type: static
-            spec: { hosts: [{ addr: 127.0.0.1, port: {{without.Port}} }] }
-            service_info: { type: nats-streaming }
-            """);
+        WriteUpstream(without.Port);
         await using var gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir));
         await StoredStatusAsync(s => s.State == StatusState.Warning);
 
         // A new connection; the old one is disposed only after in-flight requests had time to finish (minutes).
-        File.WriteAllText(upstream, $$"""
-            name: stan
-            type: static
-            spec: { hosts: [{ addr: 127.0.0.1, port: {{with.Port}} }] }
-            service_info: { type: nats-streaming }
-            """);
+        WriteUpstream(with.Port);
         await StoredStatusAsync(s => s.State == StatusState.Accepted);
     }
+
+    /// <summary>Upstream <c>stan</c>, Gloo's <c>nats-streaming</c>, on the server at <paramref name="port"/>.</summary>
+    private void WriteUpstream(int port, bool jetStream = true) => File.WriteAllText(Path.Combine(_dir, "upstreams", "stan.yaml"), $$"""
+        name: stan
+        type: static
+        spec: { hosts: [{ addr: 127.0.0.1, port: {{port}} }] }
+        service_info: { type: nats-streaming{{(jetStream ? "" : ", properties: { jetstream: false }")}} }
+        """);
 
     /// <summary>The status of upstream <c>stan</c> as stored, read the way the CLI reads it, once it matches.</summary>
     private async Task<Status> StoredStatusAsync(Func<Status, bool> wanted)

@@ -11,9 +11,12 @@ namespace Sluice.Gateway;
 /// The control loop: every snapshot the store yields is translated, its plan swapped in, and its
 /// verdicts written back, only where they changed (a status write never retriggers translation:
 /// the store does not count it as a change). A failure here never takes down what is serving.
+/// Run-time findings (what invokers learn once connected) are merged into the verdicts when
+/// written, and a change in them writes the statuses again.
 /// </summary>
-internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, ILeadership leadership, GatewayTelemetry telemetry, ILogger<ConfigLoop> logger)
+internal sealed partial class ConfigLoop(IConfigStore store, Translator translator, PlanHolder plans, GatewayRole role, ILeadership leadership, GatewayTelemetry telemetry, ILogger<ConfigLoop> logger, RuntimeFindings? findings = null)
 {
+    private readonly RuntimeFindings _findings = findings ?? new RuntimeFindings();
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan TlsFileCheckInterval = TimeSpan.FromSeconds(2);
@@ -32,7 +35,9 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         var tlsFiles = CheckTlsFilesAsync(cancellationToken);
         // A controller that becomes leader writes the verdicts of the plan it already judged.
         void OnLeadershipChanged() => _ = ReportAsLeaderAsync(cancellationToken);
+        void OnFindingsChanged() => _ = ReportFindingsAsync(cancellationToken);
         leadership.Changed += OnLeadershipChanged;
+        _findings.Changed += OnFindingsChanged;
         try
         {
             await WatchStoreAsync(cancellationToken);
@@ -40,6 +45,7 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         finally
         {
             leadership.Changed -= OnLeadershipChanged;
+            _findings.Changed -= OnFindingsChanged;
         }
         await tlsFiles;
     }
@@ -104,7 +110,7 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
                 _written.Clear();
                 if (Latest is { } view && leadership.IsLeader)
                 {
-                    await ReportAsync(view.Snapshot, view.Result.Reports, stored, cancellationToken);
+                    await ReportAsync(view.Snapshot, _findings.Merge(view.Result.Reports), stored, cancellationToken);
                 }
             }
             finally
@@ -119,6 +125,33 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         {
             // The next snapshot reports again.
             Log.WatchFailed(logger, e);
+        }
+    }
+
+    /// <summary>An invoker learned something about its upstream: the latest verdicts with it, written where they changed.</summary>
+    private async Task ReportFindingsAsync(CancellationToken cancellationToken)
+    {
+        if (role == GatewayRole.Gateway || !leadership.IsLeader)
+        {
+            return;
+        }
+        try
+        {
+            await _applying.WaitAsync(cancellationToken);
+            try
+            {
+                if (Latest is { } view && leadership.IsLeader)
+                {
+                    await ReportAsync(view.Snapshot, _findings.Merge(view.Result.Reports), view.Snapshot, cancellationToken);
+                }
+            }
+            finally
+            {
+                _applying.Release();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
@@ -199,7 +232,7 @@ internal sealed partial class ConfigLoop(IConfigStore store, Translator translat
         // Statuses are written by one process: the leading controller.
         if (role != GatewayRole.Gateway && leadership.IsLeader)
         {
-            await ReportAsync(snapshot, result.Reports, snapshot, cancellationToken);
+            await ReportAsync(snapshot, _findings.Merge(result.Reports), snapshot, cancellationToken);
         }
     }
 

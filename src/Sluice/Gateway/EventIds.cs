@@ -1,7 +1,8 @@
 namespace Sluice.Gateway;
 
 /// <summary>
-/// Every log event id in one place, so ids stay unique and stable. Next free: 19.
+/// Every log event id in one place, so ids stay unique and stable. Next free: 21.
+/// 19–20 belong to NATS (<c>Plugins/Nats/NatsEventIds.cs</c>): plugins do not reference the gateway.
 /// 100–119 belong to discovery (<c>Discovery/DiscoveryEventIds.cs</c>: a store client that does not reference the gateway).
 /// </summary>
 internal static class EventIds

@@ -14,9 +14,10 @@ internal sealed class PlanHolder
     private readonly ClusterServices _clusters;
 
     /// <param name="endpointsUpdated">Counts an endpoint-only update of the named upstream.</param>
-    public PlanHolder(ILoggerFactory loggerFactory, EndpointSources? endpointSources = null, Action<string>? endpointsUpdated = null)
+    /// <param name="findings">What invokers learn at run time, for the statuses; null keeps them to this holder.</param>
+    public PlanHolder(ILoggerFactory loggerFactory, EndpointSources? endpointSources = null, Action<string>? endpointsUpdated = null, RuntimeFindings? findings = null)
     {
-        _clusters = new ClusterServices(loggerFactory, endpointSources ?? EndpointSources.None, endpointsUpdated ?? (static _ => { }), model => _ = RetireAsync([model]));
+        _clusters = new ClusterServices(loggerFactory, endpointSources ?? EndpointSources.None, endpointsUpdated ?? (static _ => { }), model => _ = RetireAsync([model]), findings ?? new RuntimeFindings());
     }
 
     private static readonly TimeSpan RetireDelay = TimeSpan.FromMinutes(2);

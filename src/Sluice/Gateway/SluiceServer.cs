@@ -89,8 +89,9 @@ public sealed partial class SluiceServer : IAsyncDisposable
         var loggerFactory = CreateLoggerFactory(logging);
         var translator = new Translator(plugins);
         var telemetry = new GatewayTelemetry(options.Tracing, options.AccessLog, options.Statsd, loggerFactory);
-        var plans = new PlanHolder(loggerFactory, endpointSources, telemetry.Metrics.EndpointsUpdated);
-        var loop = new ConfigLoop(store, translator, plans, options.Role, leadership, telemetry, loggerFactory.CreateLogger<ConfigLoop>());
+        var findings = new RuntimeFindings();
+        var plans = new PlanHolder(loggerFactory, endpointSources, telemetry.Metrics.EndpointsUpdated, findings);
+        var loop = new ConfigLoop(store, translator, plans, options.Role, leadership, telemetry, loggerFactory.CreateLogger<ConfigLoop>(), findings);
 
         WebApplication? traffic = null;
         if (options.Role != GatewayRole.Controller && (options.HttpPort > 0 || options.HttpsPort > 0 || options.Http2Port > 0))

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Sluice.Plan;
 
 /// <summary>What a live invoker may use of its cluster: its plan, its pooled HTTP client, endpoint reachability, logging.</summary>
-public sealed class InvokerServices(ClusterPlan cluster, HttpMessageInvoker client, IEndpointReachability reachability, ILoggerFactory loggerFactory)
+public sealed class InvokerServices(ClusterPlan cluster, HttpMessageInvoker client, IEndpointReachability reachability, ILoggerFactory loggerFactory, IRuntimeFindings findings)
 {
     public ClusterPlan Cluster { get; } = cluster;
 
@@ -14,4 +14,7 @@ public sealed class InvokerServices(ClusterPlan cluster, HttpMessageInvoker clie
     public IEndpointReachability Reachability { get; } = reachability;
 
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+
+    /// <summary>Where an invoker reports what it learns about the upstream once running; the upstream's status shows it.</summary>
+    public IRuntimeFindings Findings { get; } = findings;
 }

@@ -50,6 +50,7 @@ public sealed record SluiceError(SluiceErrorCode Code, string Message)
         [SluiceErrorCode.NatsNoStream] = (404, "nats_no_stream"),
         [SluiceErrorCode.NatsPublishFailed] = (500, "nats_publish_failed"),
         [SluiceErrorCode.NatsJetStreamUnavailable] = (503, "nats_jetstream_unavailable"),
+        [SluiceErrorCode.GoogleIdTokenFailed] = (502, "google_id_token_failed"),
         [SluiceErrorCode.GrpcBadRequest] = (400, "grpc_bad_request"),
         [SluiceErrorCode.GrpcMethodNotFound] = (404, "grpc_method_not_found"),
         [SluiceErrorCode.GrpcBadResponse] = (502, "grpc_bad_response"),

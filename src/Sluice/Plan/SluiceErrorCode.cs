@@ -52,6 +52,9 @@ public enum SluiceErrorCode
     /// <summary>A JetStream upstream whose server runs without JetStream: no PubAck can ever come.</summary>
     NatsJetStreamUnavailable,
 
+    /// <summary>A private Google Cloud Function's ID token could not be minted (the token endpoint refused or could not be reached).</summary>
+    GoogleIdTokenFailed,
+
     /// <summary>The request does not fit the gRPC method's input message (JSON, a path or query value).</summary>
     GrpcBadRequest,
 

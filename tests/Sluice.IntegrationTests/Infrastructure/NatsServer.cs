@@ -41,12 +41,8 @@ internal sealed class NatsServer : IAsyncDisposable
             var port = FreePorts.Next();
             var directory = Directory.CreateTempSubdirectory("sluice-nats-").FullName;
             var configPath = Path.Combine(directory, "nats.conf");
-            await File.WriteAllTextAsync(configPath, $$"""
-                listen: "127.0.0.1:{{port}}"
-                {{(jetStream ? $"jetstream {{ store_dir: \"{Path.Combine(directory, "store")}\" }}" : "")}}
-                {{extraConfig}}
-                """);
             var server = new NatsServer(port, directory, configPath);
+            await server.WriteConfigAsync(extraConfig, jetStream);
             try
             {
                 await server.RunAsync();
@@ -79,6 +75,20 @@ internal sealed class NatsServer : IAsyncDisposable
         await StopAsync();
         await RunAsync();
     }
+
+    /// <summary>Replaces the server with one on the same port, JetStream on or off as asked.</summary>
+    public async Task RestartAsync(bool jetStream, string extraConfig = "")
+    {
+        await StopAsync();
+        await WriteConfigAsync(extraConfig, jetStream);
+        await RunAsync();
+    }
+
+    private Task WriteConfigAsync(string extraConfig, bool jetStream) => File.WriteAllTextAsync(_configPath, $$"""
+        listen: "127.0.0.1:{{Port}}"
+        {{(jetStream ? $"jetstream {{ store_dir: \"{Path.Combine(_directory, "store")}\" }}" : "")}}
+        {{extraConfig}}
+        """);
 
     private async Task RunAsync()
     {

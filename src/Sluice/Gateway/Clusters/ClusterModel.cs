@@ -35,7 +35,8 @@ internal sealed class ClusterModel : IAsyncDisposable
             ? previous.Policy
             : LoadBalancingPolicies.Create(plan.LoadBalancing);
 
-        var services = new InvokerServices(plan, Client, owner, loggerFactory);
+        Findings = owner.NewFindingsScope(plan.Name);
+        var services = new InvokerServices(plan, Client, owner, loggerFactory, Findings);
         Invoker = plan.Invoker is null ? null : Bind(plan.Invoker, previous?.Plan.Invoker, previous?.Invoker, previous, keepsClient, services);
         foreach (var function in plan.Functions)
         {
@@ -60,6 +61,9 @@ internal sealed class ClusterModel : IAsyncDisposable
     }
 
     public ClusterPlan Plan { get; }
+
+    /// <summary>What this model's invokers learned once running; closed when the model is replaced.</summary>
+    public IRuntimeFindings Findings { get; }
 
     public EndpointState[] Endpoints { get; }
 

@@ -6,9 +6,10 @@ namespace Sluice.Gateway.Clusters;
 /// <summary>
 /// What every <see cref="ClusterState"/> of a gateway shares: logging, the endpoint sources its
 /// feeds subscribe to, where an endpoint-only update is counted, and where a replaced model goes
-/// to be disposed once the requests still using it have finished.
+/// to be disposed once the requests still using it have finished, and where invokers report what
+/// they learn at run time (for the statuses).
 /// </summary>
-internal sealed class ClusterServices(ILoggerFactory loggerFactory, EndpointSources endpointSources, Action<string> endpointsUpdated, Action<IAsyncDisposable> retire)
+internal sealed class ClusterServices(ILoggerFactory loggerFactory, EndpointSources endpointSources, Action<string> endpointsUpdated, Action<IAsyncDisposable> retire, RuntimeFindings? findings = null)
 {
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
 
@@ -18,6 +19,8 @@ internal sealed class ClusterServices(ILoggerFactory loggerFactory, EndpointSour
     public Action<string> EndpointsUpdated { get; } = endpointsUpdated;
 
     public Action<IAsyncDisposable> Retire { get; } = retire;
+
+    public RuntimeFindings Findings { get; } = findings ?? new RuntimeFindings();
 
     /// <summary>For a cluster outside a gateway: no feeds, nothing counted, a replaced model disposed at once.</summary>
     public static ClusterServices Standalone(ILoggerFactory loggerFactory) =>

@@ -39,6 +39,9 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
 
     public ClusterModel Model => _model;
 
+    /// <summary>A scope for a new model's run-time findings; closed when the model is replaced.</summary>
+    public IRuntimeFindings NewFindingsScope(string upstream) => _services.Findings.For(upstream);
+
     /// <summary>The plan being served: the translated one, with a feed's endpoints filled in.</summary>
     public ClusterPlan Plan => _model.Plan;
 
@@ -130,6 +133,8 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
         old.StopHealthChecks();
         var next = new ClusterModel(plan, old, this, _services.LoggerFactory);
         _model = next;
+        // The new model's invokers have said again what is still true (taken-over connections too).
+        _services.Findings.Close(old.Findings);
         _health.Recompute(next.Endpoints);
         // Probes start once the model is published, so what they report applies to it.
         next.StartHealthChecks(this, _services.LoggerFactory);
@@ -187,6 +192,7 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         StopFeed();
+        _services.Findings.Close(_model.Findings);
         return _model.DisposeAsync();
     }
 

@@ -9,7 +9,8 @@ namespace Sluice.Plugins.Google;
 /// <summary>
 /// <c>type: google</c>: HTTP-triggered Google Cloud Functions of one project and region, at
 /// <c>&lt;region&gt;-&lt;project_id&gt;.cloudfunctions.net</c>. Each function is its trigger
-/// URL; requests go to that URL's path with its host as Host.
+/// URL; requests go to that URL's path with its host as Host. With <c>spec.secret_ref</c> (a
+/// service-account key), functions are private: each call carries an ID token for its URL.
 /// </summary>
 internal sealed partial class GoogleUpstreamPlugin : IUpstreamPlugin, IFunctionPlugin
 {
@@ -24,6 +25,7 @@ internal sealed partial class GoogleUpstreamPlugin : IUpstreamPlugin, IFunctionP
         var spec = new SpecReader(upstream.Spec, "spec", diagnostics);
         var host = ReadHost(spec, diagnostics);
         var endpoint = EndpointOverride.Read(spec, diagnostics);
+        ServiceAccountKey.Read(spec, context, diagnostics);
         spec.WarnUnknownKeys();
         return diagnostics.HasErrors || host is null
             ? null
@@ -52,13 +54,19 @@ internal sealed partial class GoogleUpstreamPlugin : IUpstreamPlugin, IFunctionP
         }
         var upstreamSpec = new SpecReader(upstream.Spec, "spec", new Diagnostics());
         var host = ReadHost(upstreamSpec, new Diagnostics());
+        // A bad key is the upstream's error (BuildCluster); its functions are then not served.
+        var key = ServiceAccountKey.Read(upstreamSpec, context, new Diagnostics());
         if (host is not null && !string.Equals(url.IdnHost, host, StringComparison.OrdinalIgnoreCase))
         {
             errors.Add($"spec.url: host '{url.IdnHost}' is not this upstream's host '{host}' (region and project_id decide it)");
         }
-        return errors.Count > 0
-            ? FunctionSpecResult.Invalid([.. errors])
-            : FunctionSpecResult.Accepted(new PathRewriteSpec(url.AbsolutePath) { Host = url.IdnHost });
+        if (errors.Count > 0)
+        {
+            return FunctionSpecResult.Invalid([.. errors]);
+        }
+        var rewrite = new PathRewriteSpec(url.AbsolutePath) { Host = url.IdnHost };
+        // Google's audience for a function's ID token is its trigger URL.
+        return FunctionSpecResult.Accepted(key is null ? rewrite : new GoogleFunctionSpec(rewrite, key, url.GetLeftPart(UriPartial.Path)));
     }
 
     private static string? ReadHost(SpecReader spec, Diagnostics diagnostics)

@@ -38,13 +38,23 @@ internal sealed record NatsPublishSpec(NatsClientOptions Client, bool JetStream,
             connection.Start();
             connections[address] = connection;
         }
-        return new NatsPublisher(this, connections, services.LoggerFactory.CreateLogger<NatsPublisher>());
+        return Publisher(connections, services);
     }
 
     /// <summary>The connections are kept while the connection settings are equal, whatever else (JetStream, op_timeout, headers) changed.</summary>
     public bool CanTakeOver(IInvokerSpec previous) => previous is NatsPublishSpec old && old.Client.Equals(Client);
 
-    public IInvoker CreateInvoker(InvokerServices services, IInvoker previous) => new NatsPublisher(this, ((NatsPublisher)previous).Connections, services.LoggerFactory.CreateLogger<NatsPublisher>());
+    public IInvoker CreateInvoker(InvokerServices services, IInvoker previous) => Publisher(((NatsPublisher)previous).Connections, services);
+
+    /// <summary>A publisher on the connections, which learn whether JetStream is expected now (a taken-over connection may have expected otherwise).</summary>
+    private NatsPublisher Publisher(IReadOnlyDictionary<EndpointPlan, NatsServerConnection> connections, InvokerServices services)
+    {
+        foreach (var connection in connections.Values)
+        {
+            connection.ExpectJetStream(JetStream, services.Findings);
+        }
+        return new NatsPublisher(this, connections, services.LoggerFactory.CreateLogger<NatsPublisher>());
+    }
 
     /// <summary>The servers as the cluster's endpoints (what load balancing and outlier detection see).</summary>
     public ValueList<EndpointPlan> Endpoints => new(Client.Servers.Select(s => new EndpointPlan(s.Host, s.Port)).Distinct().ToList());

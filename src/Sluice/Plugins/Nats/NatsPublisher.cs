@@ -101,7 +101,7 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
             var payload = body.AsMemory(0, length);
             if (spec.JetStream)
             {
-                var result = await connection.PublishToStreamAsync(subjectName, headers, payload, deadline.Token);
+                var result = await connection.PublishToStreamAsync(subjectName, headers, payload, deadline);
                 return await AnswerPubAckAsync(context, subjectName, result);
             }
             await connection.PublishAsync(subjectName, headers, payload, deadline.Token);
@@ -128,6 +128,11 @@ internal sealed class NatsPublisher(NatsPublishSpec spec, IReadOnlyDictionary<En
         {
             SluiceErrorFeature.Set(http, SluiceErrorCode.NatsTimeout, $"NATS did not confirm the message on '{subjectName}' within {timeout.TotalMilliseconds:0} ms; it may or may not be stored");
             return AttemptResult.TimedOut;
+        }
+        catch (NatsPublishDeniedException e)
+        {
+            // Before NATS.Net this was a 500 too: a refused message is not stored, so never a 200.
+            return Fail(context, $"the NATS user is not permitted to publish to '{subjectName}'", e.Message);
         }
         catch (NatsException e)
         {

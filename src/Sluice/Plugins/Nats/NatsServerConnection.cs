@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using Sluice.Plan;
 using Sluice.Security;
 
 namespace Sluice.Plugins.Nats;
@@ -17,7 +18,7 @@ namespace Sluice.Plugins.Nats;
 /// waiting for the connection within a request's deadline, a confirmed core publish, and telling
 /// the gateway whether the server can be reached.
 /// </summary>
-internal sealed class NatsServerConnection : IAsyncDisposable
+internal sealed partial class NatsServerConnection : IAsyncDisposable
 {
     /// <summary>The server default, used until the server's INFO says otherwise.</summary>
     private const long DefaultMaxPayload = 1024 * 1024;
@@ -33,8 +34,12 @@ internal sealed class NatsServerConnection : IAsyncDisposable
 
     private readonly NatsConnection _connection;
     private readonly NatsJSContext _jetStream;
+    private readonly NatsPublishDenials _denials = new();
+    private readonly NatsLibraryLoggerFactory _libraryLogs;
     private readonly ILogger _logger;
     private readonly Action<bool>? _connectionChanged;
+    private volatile IRuntimeFindings? _findings;
+    private volatile bool _jetStreamExpected;
     private readonly string _url;
     private TaskCompletionSource _open = NewOpen();
     private readonly CancellationTokenSource _stopping = new();
@@ -50,6 +55,7 @@ internal sealed class NatsServerConnection : IAsyncDisposable
         _connectionChanged = connectionChanged;
         var host = server.Host.Contains(':') ? $"[{server.Host}]" : server.Host;
         _url = $"{(server.Tls ? "tls" : "nats")}://{host}:{server.Port}";
+        _libraryLogs = new NatsLibraryLoggerFactory(loggerFactory, _denials);
         _connection = new NatsConnection(new NatsOpts
         {
             Url = _url,
@@ -71,7 +77,7 @@ internal sealed class NatsServerConnection : IAsyncDisposable
             RequestTimeout = TimeSpan.FromMinutes(10),
             // Header values are forwarded from HTTP as UTF-8, as before.
             HeaderEncoding = Encoding.UTF8,
-            LoggerFactory = loggerFactory,
+            LoggerFactory = _libraryLogs,
         });
         _jetStream = new NatsJSContext(_connection);
         _connection.ConnectionOpened += OnOpenedAsync;
@@ -84,6 +90,22 @@ internal sealed class NatsServerConnection : IAsyncDisposable
 
     /// <summary>Whether the server said (in its INFO) that JetStream is enabled; null before the first connection.</summary>
     public bool? JetStreamAvailable => _connection.ServerInfo?.JetStreamAvailable;
+
+    /// <summary>
+    /// Whether the upstream publishes through JetStream, and where to say what the server lacks
+    /// (the publisher using this connection says so, and says again when a reload makes a new one).
+    /// Each time, and on every (re)connection, a server whose INFO says JetStream is off is a
+    /// finding on the upstream's status, and one with it is not.
+    /// </summary>
+    public void ExpectJetStream(bool expected, IRuntimeFindings findings)
+    {
+        _jetStreamExpected = expected;
+        _findings = findings;
+        ReportJetStream();
+    }
+
+    private void ReportJetStream() =>
+        _findings?.Set(this, _jetStreamExpected && JetStreamAvailable == false ? NatsPublishSpec.JetStreamUnavailableMessage : null);
 
     /// <summary>Starts connecting in the background (retrying until disposed); idempotent.</summary>
     public void Start()
@@ -103,6 +125,7 @@ internal sealed class NatsServerConnection : IAsyncDisposable
     private async Task ConnectUntilOpenAsync()
     {
         var backoff = TimeSpan.FromMilliseconds(50);
+        string? lastReason = null;
         while (!_stopping.IsCancellationRequested)
         {
             try
@@ -113,7 +136,17 @@ internal sealed class NatsServerConnection : IAsyncDisposable
             catch (Exception e) when (!_stopping.IsCancellationRequested && e is NatsException or IOException or TimeoutException or System.Net.Sockets.SocketException)
             {
                 _connectionChanged?.Invoke(false);
-                _logger.LogWarning("NATS connection to {Url} failed ({Reason}); retrying in {Delay} ms", _url, Reason(e), (int)backoff.TotalMilliseconds);
+                // Said once per reason: a server that stays down for hours is one warning, not one every 2 s.
+                var reason = Reason(_libraryLogs.TakeConnectFailure() ?? e);
+                if (reason != lastReason)
+                {
+                    Log.ConnectFailed(_logger, _url, reason);
+                    lastReason = reason;
+                }
+                else
+                {
+                    Log.ConnectStillFailing(_logger, _url, reason, (int)backoff.TotalMilliseconds);
+                }
             }
             catch (Exception) when (_stopping.IsCancellationRequested)
             {
@@ -144,21 +177,92 @@ internal sealed class NatsServerConnection : IAsyncDisposable
 
     /// <summary>
     /// Publishes and returns once the server processed it: a PING sent behind the message and its
-    /// PONG (a server handles a connection's commands in order). Waits for the connection until
-    /// <paramref name="cancellationToken"/>.
+    /// PONG (a server handles a connection's commands in order). A server that refused the message
+    /// has said so before that PONG (<see cref="NatsPublishDenials"/>):
+    /// <see cref="NatsPublishDeniedException"/>. Waits for the connection until <paramref name="cancellationToken"/>.
     /// </summary>
     public async Task PublishAsync(string subject, NatsHeaders? headers, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         await WaitUntilOpenAsync(cancellationToken);
+        var mark = _denials.Mark;
         await _connection.PublishAsync(subject, payload, headers, serializer: Raw, cancellationToken: cancellationToken);
         await _connection.PingAsync(cancellationToken);
+        if (_denials.DeniedSince(mark, subject))
+        {
+            throw new NatsPublishDeniedException(subject);
+        }
     }
 
-    /// <summary>A JetStream publish: the stream's PubAck, or why there is none.</summary>
-    public async Task<NatsResult<PubAckResponse>> PublishToStreamAsync(string subject, NatsHeaders? headers, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// A JetStream publish: the stream's PubAck, or why there is none. A refused publish gets no
+    /// reply at all, only the server's -ERR, so it ends when <paramref name="deadline"/> does and
+    /// is then a <see cref="NatsPublishDeniedException"/>, not a timeout. A subject the server has
+    /// refused before gets a PING behind it, as a core publish does, so a refusal is known at its
+    /// PONG, at once. Only those subjects: measured here (4,000 publishes in a row to a memory
+    /// stream, 8 alternating rounds), the PING costs every publish about 350 bytes and 15–20 µs
+    /// (about 100 µs without it), a price for a misconfiguration that the happy path should not pay.
+    /// </summary>
+    public async Task<NatsResult<PubAckResponse>> PublishToStreamAsync(string subject, NatsHeaders? headers, ReadOnlyMemory<byte> payload, CancellationTokenSource deadline)
     {
-        await WaitUntilOpenAsync(cancellationToken);
-        return await _jetStream.TryPublishAsync(subject, payload, Raw, StreamPublish, headers, cancellationToken);
+        await WaitUntilOpenAsync(deadline.Token);
+        var mark = _denials.Mark;
+        if (!_denials.EverDenied(subject))
+        {
+            try
+            {
+                return await _jetStream.TryPublishAsync(subject, payload, Raw, StreamPublish, headers, deadline.Token);
+            }
+            catch (OperationCanceledException) when (_denials.DeniedSince(mark, subject))
+            {
+                throw new NatsPublishDeniedException(subject);
+            }
+        }
+        return await PublishToStreamWithPingAsync(subject, headers, payload, deadline, mark);
+    }
+
+    /// <summary>
+    /// The PING's PONG comes back while the stream is still storing (the PubAck is the slower
+    /// answer), and a denial seen by then cancels the pending request through <paramref name="deadline"/>.
+    /// Should the library write the message only after the PING, the denial is found when the
+    /// deadline ends the wait: later, but the right answer.
+    /// </summary>
+    private async Task<NatsResult<PubAckResponse>> PublishToStreamWithPingAsync(string subject, NatsHeaders? headers, ReadOnlyMemory<byte> payload, CancellationTokenSource deadline, long mark)
+    {
+        var publish = _jetStream.TryPublishAsync(subject, payload, Raw, StreamPublish, headers, deadline.Token);
+        try
+        {
+            await _connection.PingAsync(deadline.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or NatsException)
+        {
+            // The publish's own wait reports the deadline or the lost connection below.
+        }
+        if (_denials.DeniedSince(mark, subject))
+        {
+            deadline.Cancel();
+            await ObserveAsync(publish);
+            throw new NatsPublishDeniedException(subject);
+        }
+        try
+        {
+            return await publish;
+        }
+        catch (OperationCanceledException) when (_denials.DeniedSince(mark, subject))
+        {
+            throw new NatsPublishDeniedException(subject);
+        }
+    }
+
+    /// <summary>Waits for a publish whose answer no longer matters (its deadline was just cancelled).</summary>
+    private static async ValueTask ObserveAsync(ValueTask<NatsResult<PubAckResponse>> publish)
+    {
+        try
+        {
+            await publish;
+        }
+        catch (Exception e) when (e is OperationCanceledException or NatsException)
+        {
+        }
     }
 
     /// <summary>Returns once connected; <see cref="NatsNotConnectedException"/> when not by <paramref name="cancellationToken"/>.</summary>
@@ -185,6 +289,7 @@ internal sealed class NatsServerConnection : IAsyncDisposable
         _logger.LogInformation("Connected to NATS server {Url}", _url);
         Volatile.Read(ref _open).TrySetResult();
         _connectionChanged?.Invoke(true);
+        ReportJetStream();
         return ValueTask.CompletedTask;
     }
 
@@ -260,6 +365,15 @@ internal sealed class NatsServerConnection : IAsyncDisposable
         return CustomTrust.ChainsTo(roots, certificate, presented: null);
     }
 
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = NatsEventIds.ConnectFailed, Level = LogLevel.Warning, Message = "Cannot connect to NATS server {Url}: {Reason}; retrying with backoff (said again only when the reason changes)")]
+        public static partial void ConnectFailed(ILogger logger, string url, string reason);
+
+        [LoggerMessage(EventId = NatsEventIds.ConnectStillFailing, Level = LogLevel.Debug, Message = "Still cannot connect to NATS server {Url}: {Reason}; next try in {Delay} ms")]
+        public static partial void ConnectStillFailing(ILogger logger, string url, string reason, int delay);
+    }
+
     private static TaskCompletionSource NewOpen() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async ValueTask DisposeAsync()
@@ -270,6 +384,7 @@ internal sealed class NatsServerConnection : IAsyncDisposable
         _stopping.Cancel();
         Volatile.Read(ref _open).TrySetCanceled();
         await _connection.DisposeAsync();
+        _findings?.Set(this, null);
         if (_connecting is { } connecting)
         {
             await connecting.ConfigureAwait(false);

@@ -15,10 +15,13 @@ internal sealed class PathRewriteInvoker(PathRewriteSpec spec) : IInvoker
     private readonly PathString _path = new(spec.Path);
     private readonly HttpMethod? _method = spec.Method is null ? null : HttpMethod.Parse(spec.Method);
 
-    public Task InvokeAsync(RouteContext context) =>
-        context.ForwardAsync(new Transformer(this, context.RouteTransformer));
+    public Task InvokeAsync(RouteContext context) => ForwardAsync(context, authorization: null);
 
-    private sealed class Transformer(PathRewriteInvoker invoker, HttpTransformer route) : HttpTransformer
+    /// <summary>Forwards with <paramref name="authorization"/> as the request's <c>Authorization</c>, replacing the client's (e.g. a Google ID token).</summary>
+    public Task ForwardAsync(RouteContext context, string? authorization) =>
+        context.ForwardAsync(new Transformer(this, context.RouteTransformer, authorization));
+
+    private sealed class Transformer(PathRewriteInvoker invoker, HttpTransformer route, string? authorization) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
@@ -32,6 +35,11 @@ internal sealed class PathRewriteInvoker(PathRewriteSpec spec) : IInvoker
             if (spec.Host is { } host)
             {
                 proxyRequest.Headers.Host = host;
+            }
+            if (authorization is not null)
+            {
+                proxyRequest.Headers.Remove("Authorization");
+                proxyRequest.Headers.TryAddWithoutValidation("Authorization", authorization);
             }
             if (spec.HeaderName is { } name)
             {

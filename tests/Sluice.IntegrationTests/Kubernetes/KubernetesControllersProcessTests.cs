@@ -48,7 +48,7 @@ public sealed class KubernetesControllersProcessTests : IDisposable
         Apply(api, Services, Service("shop", "pets", null, new ServicePort("web", 80, "http"), new ServicePort("admin", 9000, 9901)));
         await WaitUntilAsync(() => api.Get("gloo.solo.io/v1/upstreams", GlooManifests.Namespace, "shop-pets-9000") is not null, "the standby to discover the new port", a, b);
         Assert.Equal(standby, LeaseHolder(api));
-        Assert.Equal([leader, standby], UpstreamWriters(api).Order());
+        Assert.Equal(new[] { leader, standby }.Order(), UpstreamWriters(api).Order());
         Assert.DoesNotContain(api.Writes, w => w.Token == "gateway");
     }
 

@@ -5,7 +5,7 @@ namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Circuit breakers trip: requests over a limit get 503 circuit_breaker_open at once.</summary>
 [Collection(TimingCollection.Name)]
-public sealed class CircuitBreakerTests : GatewayTest
+public sealed class CircuitBreakerTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private Task ApplyAsync(string breakers) => Gateway.ApplyAsync($$"""
         name: backend

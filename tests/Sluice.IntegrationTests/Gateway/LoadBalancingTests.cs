@@ -6,7 +6,7 @@ namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Load-balancing policies and active health checks over three real backends.</summary>
 [Collection(TimingCollection.Name)]
-public sealed class LoadBalancingTests : GatewayTest
+public sealed class LoadBalancingTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private TestBackendPool _backends = null!;
 

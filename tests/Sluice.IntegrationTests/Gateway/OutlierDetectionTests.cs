@@ -6,7 +6,7 @@ namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Passive health: an endpoint failing real requests is ejected, longer each time.</summary>
 [Collection(TimingCollection.Name)]
-public sealed class OutlierDetectionTests : GatewayTest
+public sealed class OutlierDetectionTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private TestBackendPool _backends = null!;
 

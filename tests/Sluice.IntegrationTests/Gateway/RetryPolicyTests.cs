@@ -6,7 +6,7 @@ namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary><c>extensions.retries</c>: each <c>retry_on</c> condition, per-try timeouts, the route-timeout budget.</summary>
 [Collection(TimingCollection.Name)]
-public sealed class RetryPolicyTests : GatewayTest
+public sealed class RetryPolicyTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private TestBackend _slow = null!;
 

@@ -10,11 +10,11 @@ namespace Sluice.IntegrationTests.Nats;
 /// HTTP requests published to a real nats-server, core and JetStream: what arrives (byte-exact,
 /// with headers) and every answer of the contract (200 with the PubAck, 404, 408, 413, 500).
 /// </summary>
-public sealed class NatsPublishTests : IAsyncLifetime
+public sealed class NatsPublishTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private NatsServer _nats = null!;
     private GatewayFixture _gateway = null!;
-    private readonly RecordingLoggerProvider _logs = new();
+    private readonly RecordingLoggerProvider _logs = new(output);
     private RawNatsClient _observer = null!;
 
     public async Task InitializeAsync()

@@ -19,7 +19,7 @@ namespace Sluice.IntegrationTests.Plugins.Rest;
 /// process-wide, and no other test class parses templates.)
 /// </summary>
 [Collection(RestTemplatesCollection.Name)]
-public sealed class RestFunctionTests : IAsyncLifetime
+public sealed class RestFunctionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long MaxBodyBytes = 4096;
 
@@ -32,7 +32,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
         _petstore = await PetstoreBackend.StartAsync();
         _echo = await TestBackend.StartAsync("echo");
         var plugins = new PluginRegistry([new StaticUpstreamPlugin(), new RestFunctionPlugin(MaxBodyBytes), new RestRoutePlugin(MaxBodyBytes)]);
-        _gateway = await GatewayFixture.StartAsync(plugins: plugins);
+        _gateway = await GatewayFixture.StartAsync(plugins: plugins, output: output);
         await _gateway.ApplyAsync($$$"""
             name: petstore
             type: static

@@ -15,8 +15,8 @@ namespace Sluice.IntegrationTests.Plugins.Rest;
 /// <summary>
 /// Gloo's petstore walkthrough (§4.4) end to end: a real gateway in front of a real petstore,
 /// REST functions rendering path, method, headers and body, route parameters, response
-/// transformations, and the 400/413 answers of §4.3. (All in one class: the parse counter is
-/// process-wide, and no other test class parses templates.)
+/// transformations, and the 400/413 answers of §4.3. (Its collection runs alone: the parse
+/// counter is process-wide.)
 /// </summary>
 [Collection(RestTemplatesCollection.Name)]
 public sealed class RestFunctionTests(ITestOutputHelper output) : IAsyncLifetime

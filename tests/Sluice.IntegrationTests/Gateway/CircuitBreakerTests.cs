@@ -19,10 +19,13 @@ public sealed class CircuitBreakerTests(ITestOutputHelper output) : GatewayTest(
           single_destination: { upstream: { name: backend } }
         """);
 
-    /// <summary>Sends <paramref name="count"/> requests at once to a backend that holds each for 500 ms.</summary>
+    /// <summary>
+    /// Sends <paramref name="count"/> requests at once to a backend that holds each for 3 s: long
+    /// enough that all of them overlap even when a loaded machine is slow to send them.
+    /// </summary>
     private async Task<HttpResponseMessage[]> BurstAsync(int count)
     {
-        Backend.Delay = TimeSpan.FromMilliseconds(500);
+        Backend.Delay = TimeSpan.FromSeconds(3);
         return await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Gateway.Client.GetAsync("/")));
     }
 

@@ -37,7 +37,7 @@ public sealed class NatsPublishTests(ITestOutputHelper output) : IAsyncLifetime
             spec: { hosts: [{ addr: 127.0.0.1, port: {{_nats.Port}} }] }
             service_info:
               type: nats-streaming
-              properties: { op_timeout: 400ms, headers: [x-trace] }
+              properties: { op_timeout: 2s, headers: [x-trace] }
             ---
             name: default
             routes:
@@ -156,8 +156,10 @@ public sealed class NatsPublishTests(ITestOutputHelper output) : IAsyncLifetime
         await _observer.SubscribeAsync("silent.listener");
         var started = DateTime.UtcNow;
         using var response = await PostAsync("/js/silent", "x"u8.ToArray());
-        await AssertAnswerAsync(response, HttpStatusCode.RequestTimeout, "nats_timeout", "within 400 ms");
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(5));
+        await AssertAnswerAsync(response, HttpStatusCode.RequestTimeout, "nats_timeout", "within 2000 ms");
+        // op_timeout is 2 s rather than a few hundred ms: every JetStream publish of this class
+        // shares it, and a loaded 2-core machine can take longer than 400 ms to confirm one.
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(1900), TimeSpan.FromSeconds(20));
     }
 
     [Fact]

@@ -194,13 +194,15 @@ public sealed class RestFunctionTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Response_template_with_a_missing_variable_answers_400()
+    public async Task Response_template_over_an_upstream_body_that_is_not_json_answers_502()
     {
-        // Pet 999 does not exist: the petstore's 404 is plain text, not JSON.
+        // Pet 999 does not exist: the petstore's 404 is plain text, not JSON. The upstream's
+        // answer is at fault, not the client's request: a 502, not a 400.
         using var request = new HttpRequestMessage(HttpMethod.Get, "/petstore/describePet");
         request.Headers.Add("x-pet", "999");
         using var response = await _gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("bad_response_body", response.Headers.GetValues(SluiceError.Header).Single());
         Assert.Contains("response body is not JSON", await response.Content.ReadAsStringAsync());
     }
 

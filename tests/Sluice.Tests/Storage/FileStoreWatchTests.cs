@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sluice.Api;
 using Sluice.Storage;
 using Sluice.Tests.Infrastructure;
@@ -36,17 +35,14 @@ public sealed class FileStoreWatchTests : IDisposable
         await using var stream = new SnapshotStream(EventsOnly());
         await stream.NextAsync(Wait);
 
+        // Well within a second on a quiet machine (the 100 ms debounce); the wait only has to
+        // tell an event from the 5-minute rescan, so it is one a loaded machine keeps.
         var pending = stream.NextAsync(Wait);
-        var clock = Stopwatch.StartNew();
         _dir.Write("upstreams/b.yaml", Yaml.Upstream("b"));
         var next = await pending;
-        clock.Stop();
 
-        // Well within a second on a quiet machine (the 100 ms debounce); the bound only has to
-        // tell an event from the 5-minute rescan, so it is one a loaded machine keeps.
         Assert.NotNull(next);
         Assert.Equal(["a", "b"], next.Upstreams.Select(u => u.Name));
-        Assert.True(clock.Elapsed < Wait, $"took {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -128,12 +124,10 @@ public sealed class FileStoreWatchTests : IDisposable
         var recreated = await stream.WaitForAsync(s => s.Upstreams.Count > 0, Wait);
         // And the new folder is watched by events again, not only polled.
         _dir.Write("upstreams/c.yaml", Yaml.Upstream("c"));
-        var clock = Stopwatch.StartNew();
         var third = await stream.WaitForAsync(s => s.Upstreams.Count == 2, Wait);
 
         Assert.Equal("b", Assert.Single(recreated.Upstreams).Name);
         Assert.Equal(["b", "c"], third.Upstreams.Select(u => u.Name));
-        Assert.True(clock.Elapsed < Wait, $"took {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]

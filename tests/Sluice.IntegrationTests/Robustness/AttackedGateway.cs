@@ -23,6 +23,7 @@ public sealed class AttackedGateway : IAsyncLifetime
     private readonly ConfigFolder _config = new();
     private readonly List<IAsyncDisposable> _upstreams = [];
     private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _expected = new();
     private long _baselineBytes;
 
     internal SluiceProcess Process { get; private set; } = null!;
@@ -179,12 +180,20 @@ public sealed class AttackedGateway : IAsyncLifetime
     }
 
     /// <summary>
-    /// No error-level line and no unhandled exception in the process's log, except those whose
-    /// text contains one of <paramref name="expected"/> (each named by the test with its reason).
+    /// Declares that error lines containing <paramref name="fragment"/> are an attack's expected
+    /// trace, and <paramref name="reason"/> why. The lines stay in the process's log, so the
+    /// declaration holds for the tests that run after it too.
     /// </summary>
-    public void AssertLogClean(params string[] expected)
+    public void Expect(string fragment, string reason)
     {
-        var unexpected = Process.ErrorLines.Where(line => !expected.Any(e => line.Contains(e, StringComparison.Ordinal))).ToList();
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        _expected[fragment] = reason;
+    }
+
+    /// <summary>No error-level line and no unhandled exception in the process's log, except declared ones.</summary>
+    public void AssertLogClean()
+    {
+        var unexpected = Process.ErrorLines.Where(line => !_expected.Keys.Any(e => line.Contains(e, StringComparison.Ordinal))).ToList();
         Assert.True(unexpected.Count == 0, "unexpected error lines in the gateway's log:\n" + string.Join('\n', unexpected) + "\n--- tail of the log:\n" + Process.Output);
     }
 

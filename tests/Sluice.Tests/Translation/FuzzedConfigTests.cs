@@ -3,6 +3,7 @@ using CsCheck;
 using Sluice.Api;
 using Sluice.Hosting;
 using Sluice.Storage;
+using Sluice.Tests.Infrastructure;
 using Sluice.Translation;
 using Xunit.Abstractions;
 
@@ -15,6 +16,7 @@ namespace Sluice.Tests.Translation;
 /// object and which field. Runs for a fixed time; on a failure CsCheck prints the seed, and
 /// <c>CsCheck_Seed=&lt;seed&gt; dotnet test --filter FuzzedConfigTests</c> replays it.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed partial class FuzzedConfigTests(ITestOutputHelper output)
 {
     private static readonly Translator Translator = new(SluicePlugins.Default);
@@ -37,8 +39,9 @@ public sealed partial class FuzzedConfigTests(ITestOutputHelper output)
             time: 25,
             print: sample => $"{Files[sample.Item1].Path}, mutated:\n{Mutate(sample)}");
         output.WriteLine($"{documents} mutated documents decoded and translated");
-        // Tens of thousands on a quiet 2-core machine; the floor is one a loaded machine keeps.
-        Assert.True(documents >= 2_000, $"only {documents} documents in the time budget");
+        // The budget is time, so the count depends on the machine; the floor only catches a run
+        // that did almost nothing (alone in its collection, so other tests do not eat the budget).
+        Assert.True(documents >= 1_000, $"only {documents} documents in the time budget");
     }
 
     /// <summary>Decodes the mutated file, translates its example with it, checks every verdict; returns the documents read.</summary>

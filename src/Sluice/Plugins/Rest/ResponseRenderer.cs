@@ -21,7 +21,9 @@ internal static class ResponseRenderer
         if (transformation.ReadsVariables)
         {
             var encoding = proxyResponse.Content.Headers.ContentEncoding;
-            if (ResponseDecoding.Open(await proxyResponse.Content.ReadAsStreamAsync(cancellationToken), encoding) is not { } stream)
+            // Disposed here: a decoder holds native zlib or brotli state until then.
+            await using var stream = ResponseDecoding.Open(await proxyResponse.Content.ReadAsStreamAsync(cancellationToken), encoding);
+            if (stream is null)
             {
                 SluiceErrorFeature.Set(httpContext, SluiceErrorCode.BadResponseBody,
                     $"the upstream's response is encoded '{string.Join(", ", encoding)}', which a response template cannot read ({ResponseDecoding.Supported})");

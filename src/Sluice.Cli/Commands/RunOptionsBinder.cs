@@ -49,6 +49,9 @@ internal sealed class RunOptionsBinder
     public Option<string?> DrainDelay { get; } = Create("--drain-delay", "SECONDS",
         "On SIGTERM, how long /readyz says draining before the listeners stop (then requests in flight finish)", "0");
 
+    public Option<string?> RequestHeadersTimeout { get; } = Create("--request-headers-timeout", "SECONDS",
+        "How long a client may take to send a request's headers (slower clients get 408)", Defaults.RequestHeadersTimeout.TotalSeconds);
+
     public TelemetryFlags Telemetry { get; } = new();
 
     public DiscoveryFlags Discovery { get; } = new();
@@ -57,7 +60,7 @@ internal sealed class RunOptionsBinder
 
     public ConsulFlags Consul { get; } = new();
 
-    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, LeaseTtl, DrainDelay, .. Telemetry.All, .. Discovery.All, .. UpstreamDiscovery.All, .. Consul.All];
+    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, LeaseTtl, DrainDelay, RequestHeadersTimeout, .. Telemetry.All, .. Discovery.All, .. UpstreamDiscovery.All, .. Consul.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {
@@ -76,6 +79,7 @@ internal sealed class RunOptionsBinder
             TrustedProxies = Get(TrustedProxies) is { } trusted ? ParseNetworks(trusted, Source(TrustedProxies)) : Defaults.TrustedProxies,
             Role = Get(Role) is { } role ? ParseRole(role, Source(Role)) : Defaults.Role,
             DrainDelay = Get(DrainDelay) is { } drain ? ParseDrainDelay(drain, Source(DrainDelay)) : Defaults.DrainDelay,
+            RequestHeadersTimeout = Get(RequestHeadersTimeout) is { } headers ? StoreFlags.ParseSeconds(headers, Source(RequestHeadersTimeout)) : Defaults.RequestHeadersTimeout,
         };
         return Telemetry.Apply(options, parseResult, context);
     }

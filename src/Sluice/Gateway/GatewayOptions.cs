@@ -46,6 +46,12 @@ public sealed record GatewayOptions
     /// </summary>
     public TimeSpan DrainDelay { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// How long a client has to send a request's whole head (request line and headers): a
+    /// slowloris client trickling bytes is answered 408 and closed after this long.
+    /// </summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest request body buffered so it can be retried; larger bodies are not retried.</summary>
     public int MaxRetryBufferBytes { get; init; } = 64 * 1024;
 

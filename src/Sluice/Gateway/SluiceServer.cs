@@ -172,8 +172,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // Bodies stream through; limits that matter are per route (buffering, templates).
-            kestrel.Limits.MaxRequestBodySize = null;
+            ClientLimits.Apply(kestrel.Limits, options);
             if (options.HttpPort > 0)
             {
                 kestrel.Listen(options.Bind, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);

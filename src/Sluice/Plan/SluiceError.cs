@@ -30,6 +30,7 @@ public sealed record SluiceError(SluiceErrorCode Code, string Message)
         [SluiceErrorCode.BadRequestBody] = (400, "bad_request_body"),
         [SluiceErrorCode.BodyTooLarge] = (413, "body_too_large"),
         [SluiceErrorCode.ResponseTooLarge] = (502, "response_too_large"),
+        [SluiceErrorCode.BadResponseBody] = (502, "bad_response_body"),
         [SluiceErrorCode.TemplateError] = (400, "template_error"),
         [SluiceErrorCode.BadPathValue] = (400, "bad_path_value"),
         [SluiceErrorCode.TemplateTooLarge] = (413, "template_too_large"),

@@ -24,6 +24,8 @@ public enum SluiceErrorCode
     BadRequestBody,
     BodyTooLarge,
     ResponseTooLarge,
+    /// <summary>A response template needs the upstream's body as JSON and it is not (or does not decode).</summary>
+    BadResponseBody,
     TemplateError,
 
     /// <summary>A rendered path with a '.' or '..' segment made of the request's values.</summary>

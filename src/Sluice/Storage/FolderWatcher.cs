@@ -135,6 +135,13 @@ internal sealed class FolderWatcher(string root) : IDisposable
             return true;
         }
         var segments = relative.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        // The folders that will hold discovery records: another process creates them and writes
+        // the record at once, faster than the watch on a new folder is added, so the record's own
+        // event can be lost. Their creation is the change then (a re-read finds the record).
+        if (segments is [".sluice"] or [".sluice", "discovery"])
+        {
+            return true;
+        }
         // Discovery records are written beside the store's bookkeeping but are configuration.
         var start = segments is [".sluice", "discovery", _, ..] ? 2 : 0;
         foreach (var segment in segments.AsSpan(start))

@@ -148,4 +148,13 @@ public sealed class RunOptionsTests
             Environment.SetEnvironmentVariable("SLUICE_CONFIG_DIR", null);
         }
     }
+
+    [Fact]
+    public void Request_headers_timeout_is_read_in_seconds_and_checked()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(10), RunCommand.ParseOptions([], NoEnvironment).RequestHeadersTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), RunCommand.ParseOptions(["--request-headers-timeout", "2.5"], NoEnvironment).RequestHeadersTimeout);
+        var error = Assert.Throws<CliException>(() => RunCommand.ParseOptions(["--request-headers-timeout", "soon"], NoEnvironment));
+        Assert.Contains("--request-headers-timeout", error.Message, StringComparison.Ordinal);
+    }
 }

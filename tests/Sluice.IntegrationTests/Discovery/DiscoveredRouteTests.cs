@@ -11,7 +11,7 @@ namespace Sluice.IntegrationTests.Discovery;
 /// its functions beside the upstream, and the gateway serves routes to them — a path parameter
 /// rendered into the path, a JSON body rendered from the body schema's properties.
 /// </summary>
-public sealed class DiscoveredRouteTests : IAsyncLifetime
+public sealed class DiscoveredRouteTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private DocumentBackend _backend = null!;
     private GatewayFixture _gateway = null!;
@@ -21,7 +21,7 @@ public sealed class DiscoveredRouteTests : IAsyncLifetime
         _backend = await DocumentBackend.StartAsync();
         _backend.EchoOthers = true;
         _backend.Serve("/openapi.json", await File.ReadAllBytesAsync(Path.Combine(Discover.TestData("openapi"), "v3.0-petstore.yaml")), "application/yaml");
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         await _gateway.ApplyAsync($$"""
             {{Discover.Upstream("petstore", _backend.Port)}}
             ---

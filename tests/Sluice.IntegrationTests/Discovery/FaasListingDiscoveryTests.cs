@@ -11,7 +11,7 @@ namespace Sluice.IntegrationTests.Discovery;
 /// beside the upstream with the platform as its service type, and a route to one is served end
 /// to end through the FaaS plugin; a function the platform no longer lists disappears.
 /// </summary>
-public sealed class FaasListingDiscoveryTests
+public sealed class FaasListingDiscoveryTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("openfaas", new[] { "figlet", "nodeinfo", "sentiment" }, "nodeinfo", "/function/nodeinfo")]
@@ -20,7 +20,7 @@ public sealed class FaasListingDiscoveryTests
     public async Task Listed_functions_are_found_written_and_served(string platform, string[] listed, string routed, string call)
     {
         await using var faas = await FakeFaasPlatform.StartAsync(listed);
-        await using var gateway = await GatewayFixture.StartAsync();
+        await using var gateway = await GatewayFixture.StartAsync(output: output);
         await gateway.ApplyAsync($$"""
             {{Discover.Upstream(platform, faas.Port, $"discovery.sluice.io/listing: {platform}")}}
             ---

@@ -5,7 +5,6 @@ using dotnet_etcd;
 using Sluice.Api;
 using Sluice.Etcd;
 using Sluice.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace Sluice.IntegrationTests.Etcd;
 

@@ -14,7 +14,7 @@ namespace Sluice.IntegrationTests.Events;
 /// for their type (an HTTP upstream or a NATS subject) intact; batches and malformed events are
 /// refused with the reason.
 /// </summary>
-public sealed class CloudEventRoutingTests : IAsyncLifetime
+public sealed class CloudEventRoutingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly JsonEventFormatter Formatter = new();
     private TestBackend _backend = null!;
@@ -25,7 +25,7 @@ public sealed class CloudEventRoutingTests : IAsyncLifetime
     {
         _backend = await TestBackend.StartAsync();
         _nats = await NatsServer.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         await _gateway.ApplyAsync($$"""
             {{TestConfig.Upstream("backend", _backend.Port)}}
             name: bus

@@ -9,7 +9,7 @@ using Sluice.Storage;
 
 namespace Sluice.IntegrationTests.Gateway;
 
-public sealed class AdminApiTests : GatewayTest
+public sealed class AdminApiTests(ITestOutputHelper output) : GatewayTest(output)
 {
     public override async Task InitializeAsync()
     {
@@ -94,7 +94,7 @@ public sealed class AdminApiTests : GatewayTest
     {
         // A store that never yields: the gateway is alive but not ready.
         var options = new GatewayOptions { Bind = IPAddress.Loopback, HttpPort = FreePorts.Next(), Http2Port = 0, HttpsPort = 0, AdminPort = FreePorts.Next() };
-        await using var server = await SluiceServer.StartAsync(options, new NeverReadyStore(), SluicePlugins.Default, new XunitSilentLoggerProvider());
+        await using var server = await SluiceServer.StartAsync(options, new NeverReadyStore(), SluicePlugins.Default, new RecordingLoggerProvider());
         using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{options.AdminPort}") };
         Assert.Equal("ok\n", await admin.GetStringAsync("/healthz"));
         using var response = await admin.GetAsync("/readyz");

@@ -13,7 +13,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// contents were refused.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class BadSecretUpdateTests : IAsyncLifetime
+public sealed class BadSecretUpdateTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Clients = 8;
     private readonly string _dir = Directory.CreateTempSubdirectory("sluice-bad-secret-").FullName;
@@ -55,7 +55,7 @@ public sealed class BadSecretUpdateTests : IAsyncLifetime
             - request_matcher: { path_prefix: / }
               single_destination: { upstream: { name: backend } }
             """);
-        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir));
+        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir), output: output);
         string servedSerial;
         using (var probe = new TlsClient(_gateway.Options.HttpsPort, _authority))
         {
@@ -104,7 +104,7 @@ public sealed class BadSecretUpdateTests : IAsyncLifetime
             - request_matcher: { path_exact: /echo }
               single_destination: { function: { upstream_name: lambda, function_name: echo } }
             """);
-        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir));
+        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir), output: output);
 
         var (failures, _, requests) = await UnderLoadAsync(
             async () =>

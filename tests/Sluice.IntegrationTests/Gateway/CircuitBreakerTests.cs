@@ -5,7 +5,7 @@ namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Circuit breakers trip: requests over a limit get 503 circuit_breaker_open at once.</summary>
 [Collection(TimingCollection.Name)]
-public sealed class CircuitBreakerTests : GatewayTest
+public sealed class CircuitBreakerTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private Task ApplyAsync(string breakers) => Gateway.ApplyAsync($$"""
         name: backend
@@ -19,10 +19,13 @@ public sealed class CircuitBreakerTests : GatewayTest
           single_destination: { upstream: { name: backend } }
         """);
 
-    /// <summary>Sends <paramref name="count"/> requests at once to a backend that holds each for 500 ms.</summary>
+    /// <summary>
+    /// Sends <paramref name="count"/> requests at once to a backend that holds each for 3 s: long
+    /// enough that all of them overlap even when a loaded machine is slow to send them.
+    /// </summary>
     private async Task<HttpResponseMessage[]> BurstAsync(int count)
     {
-        Backend.Delay = TimeSpan.FromMilliseconds(500);
+        Backend.Delay = TimeSpan.FromSeconds(3);
         return await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Gateway.Client.GetAsync("/")));
     }
 

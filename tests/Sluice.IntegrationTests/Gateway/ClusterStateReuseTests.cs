@@ -9,7 +9,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// transport settings are equal, its endpoints' ejections whatever else changed.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class ClusterStateReuseTests : GatewayTest
+public sealed class ClusterStateReuseTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private const string Route = """
         name: default

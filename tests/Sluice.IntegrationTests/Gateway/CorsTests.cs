@@ -3,7 +3,7 @@ using Sluice.IntegrationTests.Infrastructure;
 
 namespace Sluice.IntegrationTests.Gateway;
 
-public sealed class CorsTests : GatewayTest
+public sealed class CorsTests(ITestOutputHelper output) : GatewayTest(output)
 {
     public override async Task InitializeAsync()
     {

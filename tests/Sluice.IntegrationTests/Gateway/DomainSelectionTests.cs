@@ -5,7 +5,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Exact domain, then the longest wildcard, then the default; the port is ignored.</summary>
-public sealed class DomainSelectionTests : GatewayTest
+public sealed class DomainSelectionTests(ITestOutputHelper output) : GatewayTest(output)
 {
     public override async Task InitializeAsync()
     {

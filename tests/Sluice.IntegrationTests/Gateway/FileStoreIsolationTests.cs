@@ -7,7 +7,7 @@ using Sluice.Storage;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>A config folder as users keep it: one broken file affects only itself.</summary>
-public sealed class FileStoreIsolationTests : IAsyncLifetime
+public sealed class FileStoreIsolationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sluice-files-").FullName;
     private TestBackend _backend = null!;
@@ -19,7 +19,7 @@ public sealed class FileStoreIsolationTests : IAsyncLifetime
         Write("upstreams/backend.yaml", TestConfig.Upstream("backend", _backend.Port));
         Write("virtualservices/shop.yaml", Service("shop", "/shop"));
         Write("virtualservices/blog.yaml", Service("blog", "/blog"));
-        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir));
+        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir), output: output);
     }
 
     public async Task DisposeAsync()

@@ -11,7 +11,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// dropped unless the peer is a trusted proxy, and headers the client named in
 /// <c>Connection</c> stop at the gateway. A recording backend shows what arrives.
 /// </summary>
-public sealed class ForwardingHeaderTests : IAsyncLifetime
+public sealed class ForwardingHeaderTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestBackend _backend = null!;
 
@@ -82,7 +82,7 @@ public sealed class ForwardingHeaderTests : IAsyncLifetime
 
     private async Task<GatewayFixture> StartGatewayAsync(ValueList<IPNetwork> trustedProxies)
     {
-        var gateway = await GatewayFixture.StartAsync(new GatewayOptions { TrustedProxies = trustedProxies });
+        var gateway = await GatewayFixture.StartAsync(new GatewayOptions { TrustedProxies = trustedProxies }, output: output);
         await gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
             name: default
             routes:

@@ -5,7 +5,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Where requests go and how they change on the way: splits, rewrites, headers.</summary>
-public sealed class ForwardingTests : IAsyncLifetime
+public sealed class ForwardingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestBackend _blue = null!;
     private TestBackend _green = null!;
@@ -15,7 +15,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     {
         _blue = await TestBackend.StartAsync("blue");
         _green = await TestBackend.StartAsync("green");
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         await _gateway.ApplyAsync(TestConfig.Upstream("blue", _blue.Port) + TestConfig.Upstream("green", _green.Port) + """
             name: default
             routes:

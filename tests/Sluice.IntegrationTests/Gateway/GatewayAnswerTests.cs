@@ -5,7 +5,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Answers the gateway makes itself, each with its status and x-sluice-error code.</summary>
-public sealed class GatewayAnswerTests : GatewayTest
+public sealed class GatewayAnswerTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private int _closedPort;
 

@@ -16,7 +16,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// A real gRPC server (Grpc.AspNetCore) behind the gateway and a real gRPC client (Grpc.Net.Client)
 /// in front of it: HTTP/2 on both sides, messages and trailer statuses through unchanged.
 /// </summary>
-public sealed class GrpcPassThroughTests : GatewayTest
+public sealed class GrpcPassThroughTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private WebApplication _grpc = null!;
 

@@ -14,7 +14,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// The invoker seam plugins build on: a function plugin's compiled spec serves the request,
 /// either answering itself or forwarding through the gateway with its own transformer.
 /// </summary>
-public sealed class InvokerTests : IAsyncLifetime
+public sealed class InvokerTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestBackend _backend = null!;
     private GatewayFixture _gateway = null!;
@@ -23,7 +23,7 @@ public sealed class InvokerTests : IAsyncLifetime
     {
         _backend = await TestBackend.StartAsync();
         var plugins = new PluginRegistry([new StaticUpstreamPlugin(), new GreetingFunctionPlugin()]);
-        _gateway = await GatewayFixture.StartAsync(plugins: plugins);
+        _gateway = await GatewayFixture.StartAsync(plugins: plugins, output: output);
         await _gateway.ApplyAsync($$"""
             name: greeter
             type: static

@@ -9,7 +9,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// Each object is judged alone: a bad one never takes down what was serving, and its status
 /// says what happened.
 /// </summary>
-public sealed class IsolationTests : GatewayTest
+public sealed class IsolationTests(ITestOutputHelper output) : GatewayTest(output)
 {
     [Fact]
     public async Task Rejected_update_keeps_the_last_accepted_version_serving()

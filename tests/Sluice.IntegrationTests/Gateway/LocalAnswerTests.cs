@@ -4,7 +4,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Routes that answer without an upstream (redirect, direct_response), and regex_rewrite.</summary>
-public sealed class LocalAnswerTests : GatewayTest
+public sealed class LocalAnswerTests(ITestOutputHelper output) : GatewayTest(output)
 {
     public override async Task InitializeAsync()
     {

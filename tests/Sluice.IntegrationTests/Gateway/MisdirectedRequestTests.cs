@@ -10,7 +10,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// a request whose Host belongs to another TLS virtual service than the connection's handshake is
 /// answered 421, so nobody reaches an mTLS service over a connection that skipped mTLS.
 /// </summary>
-public sealed class MisdirectedRequestTests : GatewayTest
+public sealed class MisdirectedRequestTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private readonly TestCertificates _authority = new();
 

@@ -7,7 +7,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>HTTP/2 from clients (h2c prior knowledge on its own port) and WebSockets through.</summary>
-public sealed class ProtocolTests : GatewayTest
+public sealed class ProtocolTests(ITestOutputHelper output) : GatewayTest(output)
 {
     public override async Task InitializeAsync()
     {

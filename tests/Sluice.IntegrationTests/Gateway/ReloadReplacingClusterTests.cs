@@ -13,7 +13,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// automatic retry of idempotent requests on a dropped connection cannot hide a drop.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class ReloadReplacingClusterTests : GatewayTest
+public sealed class ReloadReplacingClusterTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private readonly TestCertificates _authority = new();
     private readonly List<TestBackend> _backends = [];

@@ -10,7 +10,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// upstream their own way, have their own test classes.)
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class ResilienceByKindTests : IAsyncLifetime
+public sealed class ResilienceByKindTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestBackend _backend = null!;
     private GatewayFixture _gateway = null!;
@@ -18,7 +18,7 @@ public sealed class ResilienceByKindTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _backend = await TestBackend.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         var port = _backend.Port;
         const string Guard = "circuit_breakers: { max_requests: 1 }";
         await _gateway.ApplyAsync($$"""

@@ -4,7 +4,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary><c>max_retries</c>: retried on 5xx and on connect failure, bodies included.</summary>
-public sealed class RetryTests : GatewayTest
+public sealed class RetryTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private int _closedPort;
 

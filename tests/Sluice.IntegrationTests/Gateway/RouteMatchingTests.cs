@@ -5,7 +5,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>Each matcher kind, and first-match order, through a real gateway and backend.</summary>
-public sealed class RouteMatchingTests : GatewayTest
+public sealed class RouteMatchingTests(ITestOutputHelper output) : GatewayTest(output)
 {
     public override async Task InitializeAsync()
     {

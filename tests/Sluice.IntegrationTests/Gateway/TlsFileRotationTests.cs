@@ -5,7 +5,7 @@ using Sluice.Tests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary><c>ssl_files</c>: certificate files on the gateway's disk, picked up again when they change.</summary>
-public sealed class TlsFileRotationTests : IAsyncLifetime
+public sealed class TlsFileRotationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sluice-tls-files-").FullName;
     private readonly TestCertificates _authority = new();
@@ -32,7 +32,7 @@ public sealed class TlsFileRotationTests : IAsyncLifetime
             - request_matcher: { path_prefix: / }
               single_destination: { upstream: { name: backend } }
             """);
-        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir));
+        _gateway = await GatewayFixture.StartAsync(store: new FileStore(_dir), output: output);
     }
 
     public async Task DisposeAsync()

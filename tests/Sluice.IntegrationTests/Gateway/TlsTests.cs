@@ -14,7 +14,7 @@ namespace Sluice.IntegrationTests.Gateway;
 /// TLS termination on one HTTPS port: certificates chosen by SNI, TLS-only virtual services,
 /// mTLS, and certificates rotated under open connections. Certificates are made in the test.
 /// </summary>
-public sealed class TlsTests : GatewayTest
+public sealed class TlsTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private readonly TestCertificates _authority = new();
 

@@ -7,7 +7,7 @@ using Sluice.Tests.Infrastructure;
 namespace Sluice.IntegrationTests.Gateway;
 
 /// <summary>How the gateway talks to upstreams: verified TLS, client certificates, HTTP/2.</summary>
-public sealed class UpstreamProtocolTests : GatewayTest
+public sealed class UpstreamProtocolTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private readonly TestCertificates _authority = new();
     private readonly List<TestBackend> _backends = [];

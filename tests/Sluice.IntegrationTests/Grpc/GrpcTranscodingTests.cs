@@ -15,7 +15,7 @@ namespace Sluice.IntegrationTests.Grpc;
 /// every status code, and bad input answered 400/413 while the gateway keeps serving.
 /// Google.Protobuf's own JSON parser is the reference for what the server should receive.
 /// </summary>
-public sealed class GrpcTranscodingTests : GatewayTest
+public sealed class GrpcTranscodingTests(ITestOutputHelper output) : GatewayTest(output)
 {
     private static readonly JsonParser Reference = new(JsonParser.Settings.Default.WithTypeRegistry(TypeRegistry.FromFiles(TranscodingReflection.Descriptor)));
 

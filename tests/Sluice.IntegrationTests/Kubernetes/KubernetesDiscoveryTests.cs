@@ -15,7 +15,7 @@ namespace Sluice.IntegrationTests.Kubernetes;
 /// beside the verdict, never into its spec; a gateway on the store serves the discovered
 /// function; writes are refused on a stale resourceVersion; removal clears the status again.
 /// </summary>
-public sealed class KubernetesDiscoveryTests
+public sealed class KubernetesDiscoveryTests(ITestOutputHelper output)
 {
     private const string Upstreams = "gloo.solo.io/v1/upstreams";
 
@@ -41,7 +41,7 @@ public sealed class KubernetesDiscoveryTests
                 extensions: { parameters: { path: '/pet/{petId}' } }
             """));
         using var store = new KubernetesStore(new KubernetesStoreOptions(), api.ClientConfiguration());
-        await using var gateway = await GatewayFixture.StartAsync(store: store);
+        await using var gateway = await GatewayFixture.StartAsync(store: store, output: output);
         var spec = api.Get(Upstreams, GlooManifests.Namespace, "petstore")!["spec"]!.ToJsonString();
 
         var state = Assert.Single(await Discover.OnceAsync(store));

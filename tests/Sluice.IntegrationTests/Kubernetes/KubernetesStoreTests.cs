@@ -12,7 +12,7 @@ namespace Sluice.IntegrationTests.Kubernetes;
 /// no real one can be installed on these machines. It follows the API reference for lists,
 /// watches, bookmarks, 410 Gone, 409 Conflict and the status subresource.
 /// </summary>
-public sealed class KubernetesStoreTests
+public sealed class KubernetesStoreTests(ITestOutputHelper output)
 {
     private const string Upstreams = "gloo.solo.io/v1/upstreams";
     private const string VirtualServices = "gloo.solo.io/v1/virtualservices";
@@ -26,7 +26,7 @@ public sealed class KubernetesStoreTests
         api.Create(GlooManifests.Upstream("petstore", backend.Port));
         api.Create(GlooManifests.VirtualService("default", "/pets", "petstore"));
         using var store = new KubernetesStore(new KubernetesStoreOptions(), api.ClientConfiguration());
-        await using var gateway = await GatewayFixture.StartAsync(store: store);
+        await using var gateway = await GatewayFixture.StartAsync(store: store, output: output);
 
         var echo = await gateway.GetEchoAsync("/pets/1");
 
@@ -48,7 +48,7 @@ public sealed class KubernetesStoreTests
         broken["spec"]!["connection_timeout"] = "soon";
         api.Create(broken);
         using var store = new KubernetesStore(new KubernetesStoreOptions(), api.ClientConfiguration());
-        await using var gateway = await GatewayFixture.StartAsync(store: store);
+        await using var gateway = await GatewayFixture.StartAsync(store: store, output: output);
 
         await gateway.GetEchoAsync("/pets/1");
 
@@ -67,7 +67,7 @@ public sealed class KubernetesStoreTests
         api.Create(InNamespace(GlooManifests.Upstream("petstore", backend.Port), "team-a"));
         api.Create(InNamespace(GlooManifests.VirtualService("default", "/pets", "petstore"), "team-b"));
         using var store = new KubernetesStore(new KubernetesStoreOptions { AllNamespaces = true }, api.ClientConfiguration());
-        await using var gateway = await GatewayFixture.StartAsync(store: store);
+        await using var gateway = await GatewayFixture.StartAsync(store: store, output: output);
 
         await gateway.GetEchoAsync("/pets/1");
 

@@ -8,7 +8,7 @@ namespace Sluice.IntegrationTests.Nats;
 /// Credentials come from a secret: a token, or a user and password. They go out in cleartext
 /// only where the upstream says <c>tls: false</c>; the server's refusal reaches the log, not the client.
 /// </summary>
-public sealed class NatsAuthTests
+public sealed class NatsAuthTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("authorization { token: \"s3cret\" }", "token", "s3cret", null)]
@@ -16,7 +16,8 @@ public sealed class NatsAuthTests
     public async Task Credentials_from_the_secret_are_used_and_wrong_ones_are_a_500(string serverAuth, string key, string value, string? password)
     {
         await using var nats = await NatsServer.StartAsync(serverAuth);
-        var logs = new RecordingLoggerProvider();
+        var logs = new RecordingLoggerProvider(output)
+            .Expect("Authorization Violation", "the wrong credentials are refused on purpose; the NATS client logs each refusal as an error");
         await using var gateway = await GatewayFixture.StartAsync(logs: logs);
         var secret = new List<KeyValuePair<string, string>> { new(key, value) };
         if (password is not null)
@@ -63,7 +64,7 @@ public sealed class NatsAuthTests
         // A real nats-server without TLS that accepts the token: had the token gone out in
         // cleartext, the publish would succeed.
         await using var nats = await NatsServer.StartAsync("authorization { token: \"s3cret\" }");
-        await using var gateway = await GatewayFixture.StartAsync();
+        await using var gateway = await GatewayFixture.StartAsync(output: output);
         gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["nats-creds"] = new([new("token", "s3cret")]) });
         await gateway.ApplyAsync($$"""
             name: unsaid

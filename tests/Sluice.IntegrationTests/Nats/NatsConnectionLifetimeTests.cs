@@ -9,7 +9,7 @@ namespace Sluice.IntegrationTests.Nats;
 /// leave its connection settings unchanged (whatever else of the upstream changed), replaced
 /// when they change, and closed when the gateway stops (counted by nats-server's /connz).
 /// </summary>
-public sealed class NatsConnectionLifetimeTests
+public sealed class NatsConnectionLifetimeTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Upstream_keeps_one_shared_connection_and_closes_it_on_shutdown()
@@ -17,7 +17,7 @@ public sealed class NatsConnectionLifetimeTests
         var monitorPort = FreePorts.Next();
         await using var nats = await NatsServer.StartAsync($"http: \"127.0.0.1:{monitorPort}\"");
         using var monitor = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitorPort}") };
-        var gateway = await GatewayFixture.StartAsync();
+        var gateway = await GatewayFixture.StartAsync(output: output);
         var upstream = $$"""
             name: bus
             type: static

@@ -9,7 +9,7 @@ namespace Sluice.IntegrationTests.Nats;
 /// so in its INFO, and the gateway answers 503 at once instead of waiting op_timeout for a PubAck
 /// that cannot come (a core subscriber would still have received the message).
 /// </summary>
-public sealed class NatsJetStreamUnavailableTests
+public sealed class NatsJetStreamUnavailableTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Nats_streaming_on_a_server_without_JetStream_is_a_503_at_once_and_nothing_is_published()
@@ -17,7 +17,7 @@ public sealed class NatsJetStreamUnavailableTests
         await using var nats = await NatsServer.StartAsync(jetStream: false);
         await using var observer = await RawNatsClient.ConnectAsync(nats.Port);
         await observer.SubscribeAsync("orders.new");
-        var logs = new RecordingLoggerProvider();
+        var logs = new RecordingLoggerProvider(output);
         await using var gateway = await GatewayFixture.StartAsync(logs: logs);
         await gateway.ApplyAsync($$"""
             name: stan

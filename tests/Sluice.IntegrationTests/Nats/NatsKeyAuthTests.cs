@@ -12,7 +12,7 @@ namespace Sluice.IntegrationTests.Nats;
 /// The operator, account and user JWTs are minted here with NKeys (what <c>nsc</c> does), so no
 /// tool beyond nats-server is needed.
 /// </summary>
-public sealed class NatsKeyAuthTests
+public sealed class NatsKeyAuthTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task An_nkey_seed_from_the_secret_signs_the_login_and_a_wrong_one_is_a_500()
@@ -20,7 +20,8 @@ public sealed class NatsKeyAuthTests
         using var user = KeyPair.CreatePair(PrefixByte.User);
         using var stranger = KeyPair.CreatePair(PrefixByte.User);
         await using var nats = await NatsServer.StartAsync($"authorization {{ users: [ {{ nkey: {user.GetPublicKey()} }} ] }}");
-        var logs = new RecordingLoggerProvider();
+        var logs = new RecordingLoggerProvider(output)
+            .Expect("Authorization Violation", "the wrong key is refused on purpose; the NATS client logs each refusal as an error");
         await using var gateway = await GatewayFixture.StartAsync(logs: logs);
         gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
         {
@@ -55,7 +56,8 @@ public sealed class NatsKeyAuthTests
             resolver: MEMORY
             resolver_preload: { {{account.GetPublicKey()}}: {{accountJwt}} }
             """, jetStream: false);
-        var logs = new RecordingLoggerProvider();
+        var logs = new RecordingLoggerProvider(output)
+            .Expect("Authorization Violation", "the wrong key is refused on purpose; the NATS client logs each refusal as an error");
         await using var gateway = await GatewayFixture.StartAsync(logs: logs);
         gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
         {
@@ -70,7 +72,7 @@ public sealed class NatsKeyAuthTests
     [Fact]
     public async Task A_seed_that_is_not_one_is_a_precise_error_on_the_upstream()
     {
-        await using var gateway = await GatewayFixture.StartAsync();
+        await using var gateway = await GatewayFixture.StartAsync(output: output);
         gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["bad"] = new([new("nkey", "SUNOTASEED")]) });
         await gateway.ApplyAsync("""
             name: bus

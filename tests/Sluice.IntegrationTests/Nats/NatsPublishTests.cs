@@ -10,11 +10,11 @@ namespace Sluice.IntegrationTests.Nats;
 /// HTTP requests published to a real nats-server, core and JetStream: what arrives (byte-exact,
 /// with headers) and every answer of the contract (200 with the PubAck, 404, 408, 413, 500).
 /// </summary>
-public sealed class NatsPublishTests : IAsyncLifetime
+public sealed class NatsPublishTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private NatsServer _nats = null!;
     private GatewayFixture _gateway = null!;
-    private readonly RecordingLoggerProvider _logs = new();
+    private readonly RecordingLoggerProvider _logs = new(output);
     private RawNatsClient _observer = null!;
 
     public async Task InitializeAsync()
@@ -37,7 +37,7 @@ public sealed class NatsPublishTests : IAsyncLifetime
             spec: { hosts: [{ addr: 127.0.0.1, port: {{_nats.Port}} }] }
             service_info:
               type: nats-streaming
-              properties: { op_timeout: 400ms, headers: [x-trace] }
+              properties: { op_timeout: 2s, headers: [x-trace] }
             ---
             name: default
             routes:
@@ -156,8 +156,10 @@ public sealed class NatsPublishTests : IAsyncLifetime
         await _observer.SubscribeAsync("silent.listener");
         var started = DateTime.UtcNow;
         using var response = await PostAsync("/js/silent", "x"u8.ToArray());
-        await AssertAnswerAsync(response, HttpStatusCode.RequestTimeout, "nats_timeout", "within 400 ms");
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(5));
+        await AssertAnswerAsync(response, HttpStatusCode.RequestTimeout, "nats_timeout", "within 2000 ms");
+        // op_timeout is 2 s rather than a few hundred ms: every JetStream publish of this class
+        // shares it, and a loaded 2-core machine can take longer than 400 ms to confirm one.
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(1900), TimeSpan.FromSeconds(20));
     }
 
     [Fact]

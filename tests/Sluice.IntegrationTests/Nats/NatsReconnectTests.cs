@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Sluice.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace Sluice.IntegrationTests.Nats;
 
@@ -22,7 +21,7 @@ public sealed class NatsReconnectTests(ITestOutputHelper output)
         {
             await setup.CreateStreamAsync("EVENTS", "\"evt.>\"");
         }
-        await using var gateway = await GatewayFixture.StartAsync();
+        await using var gateway = await GatewayFixture.StartAsync(output: output);
         await gateway.ApplyAsync($$"""
             name: js
             type: static
@@ -40,7 +39,9 @@ public sealed class NatsReconnectTests(ITestOutputHelper output)
         var afterRestart = 0;
         var restarted = false;
         var next = 0;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        // Traffic runs until messages are acknowledged after the restart (an event, not a clock:
+        // a restart takes longer on a loaded machine), bounded by a cap that fails the test.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         async Task WorkerAsync()
         {
             while (!stop.IsCancellationRequested)
@@ -68,6 +69,11 @@ public sealed class NatsReconnectTests(ITestOutputHelper output)
         var beforeRestart = acknowledged.Count;
         await nats.RestartAsync();
         Volatile.Write(ref restarted, true);
+        while (Volatile.Read(ref afterRestart) < 20 && !stop.IsCancellationRequested)
+        {
+            await Task.Delay(50);
+        }
+        await stop.CancelAsync();
         await Task.WhenAll(workers);
 
         output.WriteLine($"acknowledged {acknowledged.Count} ({beforeRestart} before the restart, {afterRestart} after it came back); failed: {string.Join(", ", failures.GroupBy(f => f).Select(g => $"{g.Count()}x{g.Key}"))}");

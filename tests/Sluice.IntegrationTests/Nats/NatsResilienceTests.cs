@@ -12,7 +12,7 @@ namespace Sluice.IntegrationTests.Nats;
 /// refuses what is over its limit, and a server that cannot be reached is skipped.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class NatsResilienceTests : IAsyncLifetime
+public sealed class NatsResilienceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private NatsServer _full = null!;
     private NatsServer _good = null!;
@@ -31,7 +31,7 @@ public sealed class NatsResilienceTests : IAsyncLifetime
         _goodObserver = await RawNatsClient.ConnectAsync(_good.Port);
         await _goodObserver.CreateStreamAsync("EVT", "\"evt.>\"");
         await _goodObserver.SubscribeAsync("hold.>");
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
     }
 
     public async Task DisposeAsync()
@@ -129,6 +129,7 @@ public sealed class NatsResilienceTests : IAsyncLifetime
     public async Task A_server_that_cannot_be_reached_is_skipped()
     {
         var dead = FreePorts.Next();
+        _gateway.Logs.Expect($"Fail to connect NATS nats://127.0.0.1:{dead}", "nothing listens on that port on purpose; the NATS client logs each refused connect as an error");
         await ApplyAsync($"\"127.0.0.1:{dead}\", \"127.0.0.1:{_good.Port}\"", "");
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while ((bool)(await EndpointsAsync())[$":{dead}"]!["reachable"]!)

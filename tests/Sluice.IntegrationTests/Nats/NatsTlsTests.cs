@@ -10,7 +10,7 @@ namespace Sluice.IntegrationTests.Nats;
 /// A nats-server that requires TLS, with a certificate from a private CA: the client upgrades
 /// after INFO, and trusts the server only through the CA given in the secret (<c>tls.root</c>).
 /// </summary>
-public sealed class NatsTlsTests
+public sealed class NatsTlsTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Tls_server_is_reached_with_the_private_root_and_refused_without_it()
@@ -22,7 +22,7 @@ public sealed class NatsTlsTests
             await using var nats = await NatsServer.StartAsync($$"""
                 tls { cert_file: "{{certPath}}", key_file: "{{keyPath}}" }
                 """);
-            var logs = new RecordingLoggerProvider();
+            var logs = new RecordingLoggerProvider(output);
             await using var gateway = await GatewayFixture.StartAsync(logs: logs);
             gateway.Store.SetSecrets(new Dictionary<string, ValueMap> { ["nats-ca"] = new([new("tls.root", rootPem)]) });
             await gateway.ApplyAsync($$"""

@@ -8,7 +8,7 @@ using Sluice.Telemetry;
 namespace Sluice.IntegrationTests.Telemetry;
 
 /// <summary>Access log lines, written to a real file off the request path: JSON, one per request, allow-listed fields.</summary>
-public sealed class AccessLogTests : IAsyncLifetime
+public sealed class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
 
@@ -127,7 +127,7 @@ public sealed class AccessLogTests : IAsyncLifetime
 
     private async Task<GatewayFixture> StartGatewayAsync(AccessLogOptions accessLog)
     {
-        var gateway = await GatewayFixture.StartAsync(new GatewayOptions { AccessLog = accessLog });
+        var gateway = await GatewayFixture.StartAsync(new GatewayOptions { AccessLog = accessLog }, output: output);
         await gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
             name: default
             routes:

@@ -15,7 +15,7 @@ namespace Sluice.IntegrationTests.Telemetry;
 /// Function destinations through the invoker seam: labelled by function in metrics and spans, and
 /// an invoker that forwards still passes the trace on (through the route's transformer).
 /// </summary>
-public sealed class FunctionTelemetryTests
+public sealed class FunctionTelemetryTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Functions_are_labelled_and_traced()
@@ -29,7 +29,7 @@ public sealed class FunctionTelemetryTests
             {
                 Tracing = new TracingOptions { Exporter = TracingExporter.Zipkin, Endpoint = new Uri($"http://127.0.0.1:{collector.Port}/api/v2/spans") },
             },
-            plugins: new PluginRegistry([new StaticUpstreamPlugin(), new TestFunctionPlugin()])))
+            plugins: new PluginRegistry([new StaticUpstreamPlugin(), new TestFunctionPlugin()]), output: output))
         {
             await gateway.ApplyAsync($$"""
                 name: funcs

@@ -8,7 +8,7 @@ namespace Sluice.IntegrationTests.Telemetry;
 /// <c>/metrics</c> on the admin port after known traffic: exact counts by virtual service, route,
 /// upstream and status class; retries; histogram buckets and sums; reloads and objects by state.
 /// </summary>
-public sealed class MetricsTests : IAsyncLifetime
+public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestBackend _backend = null!;
     private GatewayFixture _gateway = null!;
@@ -16,7 +16,7 @@ public sealed class MetricsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _backend = await TestBackend.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
             name: default
             domains: [api.example]

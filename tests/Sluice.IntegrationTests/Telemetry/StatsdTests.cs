@@ -8,7 +8,7 @@ using Sluice.Telemetry;
 namespace Sluice.IntegrationTests.Telemetry;
 
 /// <summary>StatsD datagrams arriving on a real UDP socket: counters and timers with DogStatsD tags.</summary>
-public sealed class StatsdTests
+public sealed class StatsdTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Requests_retries_and_reloads_arrive_as_counters_and_timers()
@@ -19,7 +19,7 @@ public sealed class StatsdTests
         await using (var gateway = await GatewayFixture.StartAsync(new GatewayOptions
         {
             Statsd = new StatsdOptions { Host = "127.0.0.1", Port = port, Prefix = "edge" },
-        }))
+        }, output: output))
         {
             await gateway.ApplyAsync(TestConfig.Upstream("backend", backend.Port) + """
                 name: default

@@ -11,7 +11,7 @@ namespace Sluice.IntegrationTests.Telemetry;
 /// OpenTelemetry tracing end to end: spans exported to a real Zipkin v2 or OTLP endpoint, the
 /// trace context read from W3C or B3 headers and passed on to the backend.
 /// </summary>
-public sealed class TracingTests : IAsyncLifetime
+public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     private const string ClientSpanId = "00f067aa0ba902b7";
@@ -189,7 +189,7 @@ public sealed class TracingTests : IAsyncLifetime
 
     private async Task<GatewayFixture> StartGatewayAsync(TracingOptions tracing)
     {
-        var gateway = await GatewayFixture.StartAsync(new GatewayOptions { Tracing = tracing });
+        var gateway = await GatewayFixture.StartAsync(new GatewayOptions { Tracing = tracing }, output: output);
         await gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
             name: default
             routes:

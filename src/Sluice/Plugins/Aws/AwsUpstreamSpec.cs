@@ -44,8 +44,9 @@ internal sealed partial record AwsUpstreamSpec(string Region, AwsCredentials Cre
                 endpoint = null;
             }
         }
-        else if (region is not null)
+        else if (region is not null && RegionPattern().IsMatch(region))
         {
+            // Only a well-formed region makes a host name: anything else was reported above.
             endpoint = new Uri($"https://lambda.{region}.amazonaws.com/");
         }
 

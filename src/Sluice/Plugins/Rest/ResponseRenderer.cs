@@ -20,11 +20,28 @@ internal static class ResponseRenderer
         byte[]? upstreamBody = null;
         if (transformation.ReadsVariables)
         {
-            var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
-            upstreamBody = await BodyBuffer.ReadAsync(stream, proxyResponse.Content.Headers.ContentLength, transformation.MaxBodyBytes, cancellationToken);
+            var encoding = proxyResponse.Content.Headers.ContentEncoding;
+            // Disposed here: a decoder holds native zlib or brotli state until then.
+            await using var stream = ResponseDecoding.Open(await proxyResponse.Content.ReadAsStreamAsync(cancellationToken), encoding);
+            if (stream is null)
+            {
+                SluiceErrorFeature.Set(httpContext, SluiceErrorCode.BadResponseBody,
+                    $"the upstream's response is encoded '{string.Join(", ", encoding)}', which a response template cannot read ({ResponseDecoding.Supported})");
+                return false;
+            }
+            try
+            {
+                // A declared length counts encoded bytes: only a plain body can be refused before reading.
+                upstreamBody = await BodyBuffer.ReadAsync(stream, encoding.Count == 0 ? proxyResponse.Content.Headers.ContentLength : null, transformation.MaxBodyBytes, cancellationToken);
+            }
+            catch (InvalidDataException e)
+            {
+                SluiceErrorFeature.Set(httpContext, SluiceErrorCode.BadResponseBody, $"the upstream's {string.Join(", ", encoding)} body does not decode: {e.Message}");
+                return false;
+            }
             if (upstreamBody is null)
             {
-                SluiceErrorFeature.Set(httpContext, SluiceErrorCode.ResponseTooLarge, $"the upstream's response is larger than {transformation.MaxBodyBytes} bytes, the most a response template reads");
+                SluiceErrorFeature.Set(httpContext, SluiceErrorCode.ResponseTooLarge, $"the upstream's response is larger than {transformation.MaxBodyBytes} bytes (decoded), the most a response template reads");
                 return false;
             }
         }
@@ -42,7 +59,13 @@ internal static class ResponseRenderer
             {
                 // §4.3: response-side errors replace the response the way request-side ones do.
                 // A render over its caps is the upstream's data asking too much: a 502, as a too-large response is.
-                var code = e.Code == TemplateRenderException.LimitCode ? SluiceErrorCode.ResponseTemplateTooLarge : SluiceErrorCode.TemplateError;
+                // A body that is not JSON is the upstream's fault too: a 502, never the client's 400.
+                var code = e.Code switch
+                {
+                    TemplateRenderException.LimitCode => SluiceErrorCode.ResponseTemplateTooLarge,
+                    TemplateRenderException.BadBodyCode => SluiceErrorCode.BadResponseBody,
+                    _ => SluiceErrorCode.TemplateError,
+                };
                 SluiceErrorFeature.Set(httpContext, code, $"response transformation: {e.Message}");
                 return false;
             }
@@ -67,6 +90,8 @@ internal static class ResponseRenderer
             return true;
         }
         response.Headers.Remove("transfer-encoding");
+        // What goes out is the rendered (or decoded) body, never the upstream's encoded bytes.
+        response.Headers.ContentEncoding = default;
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, cancellationToken);
         return false;

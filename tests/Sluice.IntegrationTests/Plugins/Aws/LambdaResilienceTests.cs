@@ -12,7 +12,7 @@ namespace Sluice.IntegrationTests.Plugins.Aws;
 /// outlier detection counts failed invocations against the Lambda endpoint.
 /// </summary>
 [Collection(TimingCollection.Name)]
-public sealed class LambdaResilienceTests : IAsyncLifetime
+public sealed class LambdaResilienceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private FakeLambda _lambda = null!;
@@ -21,7 +21,7 @@ public sealed class LambdaResilienceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _lambda = await FakeLambda.StartAsync(new() { ["AKIDEXAMPLE"] = (Secret, null) });
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         _gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
         {
             ["aws"] = new([new("access_key", "AKIDEXAMPLE"), new("secret_key", Secret)]),

@@ -12,12 +12,12 @@ namespace Sluice.IntegrationTests.Plugins.Aws;
 /// Lambda routes end to end: the gateway signs and invokes a local Invoke API that checks every
 /// signature as AWS would, and turns its answers into HTTP responses.
 /// </summary>
-public sealed class LambdaTests : IAsyncLifetime
+public sealed class LambdaTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private FakeLambda _lambda = null!;
     private GatewayFixture _gateway = null!;
-    private readonly RecordingLoggerProvider _logs = new();
+    private readonly RecordingLoggerProvider _logs = new(output);
 
     public async Task InitializeAsync()
     {

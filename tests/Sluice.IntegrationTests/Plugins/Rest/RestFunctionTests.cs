@@ -15,11 +15,11 @@ namespace Sluice.IntegrationTests.Plugins.Rest;
 /// <summary>
 /// Gloo's petstore walkthrough (§4.4) end to end: a real gateway in front of a real petstore,
 /// REST functions rendering path, method, headers and body, route parameters, response
-/// transformations, and the 400/413 answers of §4.3. (All in one class: the parse counter is
-/// process-wide, and no other test class parses templates.)
+/// transformations, and the 400/413 answers of §4.3. (Its collection runs alone: the parse
+/// counter is process-wide.)
 /// </summary>
 [Collection(RestTemplatesCollection.Name)]
-public sealed class RestFunctionTests : IAsyncLifetime
+public sealed class RestFunctionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long MaxBodyBytes = 4096;
 
@@ -32,7 +32,7 @@ public sealed class RestFunctionTests : IAsyncLifetime
         _petstore = await PetstoreBackend.StartAsync();
         _echo = await TestBackend.StartAsync("echo");
         var plugins = new PluginRegistry([new StaticUpstreamPlugin(), new RestFunctionPlugin(MaxBodyBytes), new RestRoutePlugin(MaxBodyBytes)]);
-        _gateway = await GatewayFixture.StartAsync(plugins: plugins);
+        _gateway = await GatewayFixture.StartAsync(plugins: plugins, output: output);
         await _gateway.ApplyAsync($$$"""
             name: petstore
             type: static
@@ -194,13 +194,15 @@ public sealed class RestFunctionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Response_template_with_a_missing_variable_answers_400()
+    public async Task Response_template_over_an_upstream_body_that_is_not_json_answers_502()
     {
-        // Pet 999 does not exist: the petstore's 404 is plain text, not JSON.
+        // Pet 999 does not exist: the petstore's 404 is plain text, not JSON. The upstream's
+        // answer is at fault, not the client's request: a 502, not a 400.
         using var request = new HttpRequestMessage(HttpMethod.Get, "/petstore/describePet");
         request.Headers.Add("x-pet", "999");
         using var response = await _gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("bad_response_body", response.Headers.GetValues(SluiceError.Header).Single());
         Assert.Contains("response body is not JSON", await response.Content.ReadAsStringAsync());
     }
 

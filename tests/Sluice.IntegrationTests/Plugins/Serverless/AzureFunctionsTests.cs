@@ -5,7 +5,7 @@ using Sluice.IntegrationTests.Infrastructure;
 namespace Sluice.IntegrationTests.Plugins.Serverless;
 
 /// <summary>Azure Functions routes against a local Functions host that enforces keys per auth level.</summary>
-public sealed class AzureFunctionsTests : IAsyncLifetime
+public sealed class AzureFunctionsTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private FakeAzureFunctions _azure = null!;
     private GatewayFixture _gateway = null!;
@@ -19,7 +19,7 @@ public sealed class AzureFunctionsTests : IAsyncLifetime
             ["master-only"] = ("function", "unused"),
             ["admin"] = ("admin", null),
         });
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         _gateway.Store.SetSecrets(new Dictionary<string, ValueMap>
         {
             ["azure-keys"] = new([new("_master", "master-key"), new("own-key", "own-secret")]),

@@ -6,7 +6,7 @@ namespace Sluice.IntegrationTests.Plugins.Serverless;
 /// Google Cloud Functions and the OpenFaaS, Fission and Fn URL shapes, against a real backend
 /// that says what it received.
 /// </summary>
-public sealed class FunctionUrlShapeTests : IAsyncLifetime
+public sealed class FunctionUrlShapeTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestBackend _backend = null!;
     private GatewayFixture _gateway = null!;
@@ -14,7 +14,7 @@ public sealed class FunctionUrlShapeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _backend = await TestBackend.StartAsync();
-        _gateway = await GatewayFixture.StartAsync();
+        _gateway = await GatewayFixture.StartAsync(output: output);
         var port = _backend.Port;
         await _gateway.ApplyAsync($$"""
             name: gcf

@@ -7,7 +7,7 @@ using Sluice.Translation;
 namespace Sluice.IntegrationTests.Plugins.Stamp;
 
 /// <summary>A plugin from outside the product adds filters to the pipeline of the routes that ask for it.</summary>
-public sealed class StampPluginTests : IAsyncLifetime
+public sealed class StampPluginTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestBackend _backend = null!;
     private GatewayFixture _gateway = null!;
@@ -17,7 +17,7 @@ public sealed class StampPluginTests : IAsyncLifetime
         _backend = await TestBackend.StartAsync();
         // The one registration line.
         var plugins = new PluginRegistry([.. SluicePlugins.Default.Plugins, new StampPlugin()]);
-        _gateway = await GatewayFixture.StartAsync(plugins: plugins);
+        _gateway = await GatewayFixture.StartAsync(plugins: plugins, output: output);
         await _gateway.ApplyAsync(TestConfig.Upstream("backend", _backend.Port) + """
             name: default
             routes:

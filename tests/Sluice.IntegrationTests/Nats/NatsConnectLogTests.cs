@@ -34,7 +34,7 @@ public sealed class NatsConnectLogTests
     }
 
     /// <summary>The one entry at Warning or above: Sluice's, naming the server.</summary>
-    private static (LogLevel Level, EventId Id, string Message) SingleConnectWarning(RecordingLoggerProvider logs, string url)
+    private static RecordingLoggerProvider.LogLine SingleConnectWarning(RecordingLoggerProvider logs, string url)
     {
         var warnings = logs.Lines.Where(line => line.Level >= LogLevel.Warning).ToList();
         Assert.True(warnings.Count == 1, string.Join("\n", warnings));

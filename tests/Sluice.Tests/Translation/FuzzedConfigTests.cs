@@ -90,9 +90,10 @@ public sealed partial class FuzzedConfigTests(ITestOutputHelper output)
 
     /// <summary>
     /// "spec.hosts[0].port: …", "routes[2].request_matcher: …", "functions[0] (hello): …", as
-    /// <see cref="Diagnostics"/> writes a field's error.
+    /// <see cref="Diagnostics"/> writes a field's error. A map key is the user's own text (a
+    /// mutated one may hold a tab or unicode), so after a dot anything up to the next dot counts.
     /// </summary>
-    [GeneratedRegex(@"(^|; )[a-z_]+(\[\d+\]( \([^)]*\))?|\.[A-Za-z0-9_:\-]+|\[[^\]]+\])*: ")]
+    [GeneratedRegex(@"(^|; )[a-z_]+(\[\d+\]( \([^)]*\))?|\.[^.\n]+?|\[[^\]]+\])*: ")]
     private static partial Regex FieldPath();
 
     private delegate string Mutator(string text, int position);

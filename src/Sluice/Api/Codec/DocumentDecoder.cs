@@ -77,7 +77,9 @@ internal static class DocumentDecoder
             }
             : null;
         var kind = declared ?? InferKind(root);
-        if (kind is not { } other || other == folderKind)
+        // Inference defaults to a virtual service; only fields of the other kind (or its kind:)
+        // show a wrong folder. A document with neither keeps its own error (an unknown field).
+        if (kind is not { } other || other == folderKind || (declared is null && !HasFieldsOf(mapping, other)))
         {
             return decoded;
         }
@@ -89,6 +91,12 @@ internal static class DocumentDecoder
                 Message = $"this is {Article(other)} {other.DisplayName()}, in {folderKind.Plural()}/: {other.DisplayName()}s go in {other.Plural()}/",
             },
         };
+    }
+
+    private static bool HasFieldsOf(MappingNode mapping, ConfigKind kind)
+    {
+        var own = kind == ConfigKind.Upstream ? UpstreamReader.OwnFields : VirtualServiceReader.OwnFields;
+        return mapping.Entries.Any(e => own.Contains(e.Key.Value));
     }
 
     private static string Article(ConfigKind kind) => kind == ConfigKind.Upstream ? "an" : "a";

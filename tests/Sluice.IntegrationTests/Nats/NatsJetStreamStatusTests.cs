@@ -75,13 +75,23 @@ public sealed class NatsJetStreamStatusTests : IAsyncLifetime
         await StoredStatusAsync(s => s.State == StatusState.Accepted);
     }
 
-    /// <summary>Upstream <c>stan</c>, Gloo's <c>nats-streaming</c>, on the server at <paramref name="port"/>.</summary>
-    private void WriteUpstream(int port, bool jetStream = true) => File.WriteAllText(Path.Combine(_dir, "upstreams", "stan.yaml"), $$"""
+    /// <summary>
+    /// Upstream <c>stan</c>, Gloo's <c>nats-streaming</c>, on the server at <paramref name="port"/>;
+    /// written whole and renamed into place, as the CLI writes, so the gateway never reads half a file.
+    /// </summary>
+    private void WriteUpstream(int port, bool jetStream = true)
+    {
+        var path = Path.Combine(_dir, "upstreams", "stan.yaml");
+        File.WriteAllText(path + ".tmp", Upstream(port, jetStream));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static string Upstream(int port, bool jetStream) => $$"""
         name: stan
         type: static
         spec: { hosts: [{ addr: 127.0.0.1, port: {{port}} }] }
         service_info: { type: nats-streaming{{(jetStream ? "" : ", properties: { jetstream: false }")}} }
-        """);
+        """;
 
     /// <summary>The status of upstream <c>stan</c> as stored, read the way the CLI reads it, once it matches.</summary>
     private async Task<Status> StoredStatusAsync(Func<Status, bool> wanted)

@@ -21,12 +21,12 @@ READY_TIMEOUT=${READY_TIMEOUT:-180}
 # name|environment (space-separated VAR=value, "-" for none)|extra sluice run flags
 VARIANT_TABLE=(
   "shipped|-|"
+  "inline-sockets-off|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0|"
   "gc-workstation|DOTNET_gcServer=0|"
   "gc-server-concurrent|DOTNET_gcConcurrent=1|"
   "datas-off|DOTNET_GCDynamicAdaptationMode=0|"
   "spin-0|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0|"
-  "inline-sockets|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1|"
-  "kestrel-inline|DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 SLUICE_KESTREL_INLINE_SCHEDULING=1|"
+  "kestrel-inline|SLUICE_KESTREL_INLINE_SCHEDULING=1|"
   "kestrel-ioqueues-0|SLUICE_KESTREL_IO_QUEUES=0|"
 )
 VARIANTS=${VARIANTS:-$(printf '%s\n' "${VARIANT_TABLE[@]}" | cut -d'|' -f1 | tr '\n' ' ')}

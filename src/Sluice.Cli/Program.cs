@@ -6,8 +6,11 @@ namespace Sluice.Cli;
 /// <summary>The <c>sluice</c> executable: gateway, config client, validator and demo backend.</summary>
 internal static class Program
 {
-    public static Task<int> Main(string[] args) =>
-        RunAsync(args, Console.Out, Console.Error, Console.In, CancellationToken.None);
+    public static Task<int> Main(string[] args)
+    {
+        RuntimeDefaults.Apply();
+        return RunAsync(args, Console.Out, Console.Error, Console.In, CancellationToken.None);
+    }
 
     /// <summary>
     /// Runs one command line with the given streams; the exit code is the result. Tests call this

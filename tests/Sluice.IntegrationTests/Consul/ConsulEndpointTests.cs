@@ -183,6 +183,68 @@ public sealed class ConsulEndpointTests : IAsyncLifetime
         Assert.All(agent.Queries, q => Assert.Equal("s3cr3t", q.Token));
     }
 
+    [Fact]
+    public async Task Endpoint_churn_neither_restarts_health_thresholds_nor_probes_early()
+    {
+        _agent.Register("pets-0", "pets", _backends[0].Port);
+        await StartAsync("""
+            name: pets
+            type: consul
+            spec: { service_name: pets }
+            health_checks:
+            - { interval: 400ms, timeout: 300ms, unhealthy_threshold: 3, healthy_threshold: 1, http_health_check: { path: /healthz } }
+            ---
+            name: default
+            routes:
+            - request_matcher: { path_prefix: / }
+              single_destination: { upstream: { name: pets } }
+
+            """);
+        await ServedByAsync(_backends[0].Name);
+        var updates = Gateway.Server.Telemetry.Metrics.EndpointUpdates("pets");
+
+        // Another instance comes and goes every 100 ms: four endpoint updates per probe interval.
+        // Each one starts a checker for the new model; before, each started the failure count
+        // again (so three failures in a row never happened) and probed at once.
+        _backends[0].Healthy = false;
+        var probesBefore = _backends[0].Requests;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var churning = new CancellationTokenSource();
+        var churn = Task.Run(async () =>
+        {
+            for (var up = true; !churning.IsCancellationRequested; up = !up)
+            {
+                if (up)
+                {
+                    _agent.Register("pets-1", "pets", _backends[1].Port, node: "node-2");
+                }
+                else
+                {
+                    _agent.Deregister("pets-1");
+                }
+                await Task.Delay(100);
+            }
+        });
+        try
+        {
+            await Eventually.HoldsAsync(
+                async () => (await Gateway.Admin.GetStringAsync("/metrics")).Contains($"sluice_upstream_endpoint_healthy{{upstream=\"pets\",endpoint=\"127.0.0.1:{_backends[0].Port}\"}} 0"),
+                "pets-0 marked unhealthy after three failed probes while the endpoints churned");
+        }
+        finally
+        {
+            await churning.CancelAsync();
+            await churn;
+        }
+        var elapsed = watch.Elapsed;
+        var probes = _backends[0].Requests - probesBefore;
+
+        Assert.True(Gateway.Server.Telemetry.Metrics.EndpointUpdates("pets") >= updates + 4, "the endpoints churned");
+        // One probe per 400 ms interval (plus the rounds in flight at either end), however many
+        // updates came; the metrics scrapes above go to the admin port, not to the backend.
+        Assert.InRange(probes, 3, (int)(elapsed / TimeSpan.FromMilliseconds(400)) + 2);
+    }
+
     private ConsulOptions Options() => new()
     {
         Address = _agent.Address,

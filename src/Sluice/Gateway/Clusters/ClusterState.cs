@@ -47,6 +47,12 @@ internal sealed class ClusterState : IEndpointReachability, IAsyncDisposable
 
     public CircuitBreakers Breakers { get; } = new();
 
+    /// <summary>
+    /// When the next round of active health checks is due (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp; 0: at once): kept here so a new model's checker keeps the schedule.
+    /// </summary>
+    public long NextHealthRound { get; set; }
+
     public IReadOnlyList<EndpointState> Endpoints => _model.Endpoints;
 
     public bool HasEndpoints => _model.Endpoints.Length > 0;

@@ -65,6 +65,13 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
         set => _reachable = value;
     }
 
+    /// <summary>
+    /// Active health checks: consecutive probe results that disagree with <see cref="IsHealthy"/>.
+    /// Kept here, not in the checker, so an endpoint-only update (which starts a new checker for
+    /// the new model) does not start the count again.
+    /// </summary>
+    public int HealthStreak { get; set; }
+
     /// <summary>Requests in flight to this endpoint (for least-request balancing).</summary>
     public int ActiveRequests => Volatile.Read(ref _activeRequests);
 

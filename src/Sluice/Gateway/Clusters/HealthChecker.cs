@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sluice.Plan;
 
@@ -6,7 +7,10 @@ namespace Sluice.Gateway.Clusters;
 /// <summary>
 /// Active health checking of one cluster model: every interval, each endpoint is probed with a
 /// GET through the cluster's own client; thresholds of consecutive results flip its health. Runs
-/// from creation until the model is replaced (the next model probes the same endpoints, kept by address).
+/// from creation until the model is replaced. The next model's checker carries on where this one
+/// stopped: the endpoints it keeps keep their streaks, and its first round waits for the round
+/// that was due (<see cref="ClusterState.NextHealthRound"/>), so endpoint churn (pods coming and
+/// going) neither resets the thresholds nor probes every endpoint at every change.
 /// </summary>
 internal sealed partial class HealthChecker : IAsyncDisposable
 {
@@ -28,17 +32,24 @@ internal sealed partial class HealthChecker : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var streaks = new int[_cluster.Endpoints.Length];
-        using var timer = new PeriodicTimer(_plan.Interval);
         try
         {
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), _owner.NextHealthRound);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+            using var timer = new PeriodicTimer(_plan.Interval);
             do
             {
+                _owner.NextHealthRound = Stopwatch.GetTimestamp() + (long)(_plan.Interval.TotalSeconds * Stopwatch.Frequency);
                 var results = await Task.WhenAll(_cluster.Endpoints.Select(e => ProbeAsync(e, cancellationToken)));
+                // A replaced checker's last round is not counted: the next one owns the streaks now.
+                cancellationToken.ThrowIfCancellationRequested();
                 var changed = false;
                 for (var i = 0; i < results.Length; i++)
                 {
-                    changed |= Record(_cluster.Endpoints[i], ref streaks[i], results[i]);
+                    changed |= Record(_cluster.Endpoints[i], results[i]);
                 }
                 if (changed)
                 {
@@ -56,19 +67,19 @@ internal sealed partial class HealthChecker : IAsyncDisposable
     /// A streak counts results that disagree with the endpoint's current health (failures while
     /// healthy, passes while unhealthy); it flips the health when it reaches its threshold.
     /// </summary>
-    private bool Record(EndpointState endpoint, ref int streak, bool passed)
+    private bool Record(EndpointState endpoint, bool passed)
     {
         if (passed == endpoint.IsHealthy)
         {
-            streak = 0;
+            endpoint.HealthStreak = 0;
             return false;
         }
-        streak++;
+        var streak = ++endpoint.HealthStreak;
         if (streak < (endpoint.IsHealthy ? _plan.UnhealthyThreshold : _plan.HealthyThreshold))
         {
             return false;
         }
-        streak = 0;
+        endpoint.HealthStreak = 0;
         endpoint.IsHealthy = passed;
         Log.HealthChanged(_logger, _cluster.Plan.Name, endpoint.Prefix, passed ? "healthy" : "unhealthy");
         return true;

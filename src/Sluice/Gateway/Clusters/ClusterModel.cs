@@ -30,6 +30,7 @@ internal sealed class ClusterModel : IAsyncDisposable
         var kept = previous?.KeptEndpoints(plan);
         Endpoints = plan.Endpoints.Select(e => kept?.GetValueOrDefault(e) is { } state ? previous!.HandOver(state) : new EndpointState(e, plan)).ToArray();
         var keepsClient = previous is not null && ClusterClientFactory.CanReuse(previous.Plan, plan);
+        ForwardsDirect = !plan.UseTls && !plan.UseHttp2 && plan.CircuitBreakers?.MaxConnections is null;
         Client = keepsClient ? previous!.HandOver(previous.Client) : ClusterClientFactory.Create(plan);
         Policy = previous is not null && previous.Plan.LoadBalancing == plan.LoadBalancing
             ? previous.Policy
@@ -68,6 +69,12 @@ internal sealed class ClusterModel : IAsyncDisposable
     public EndpointState[] Endpoints { get; }
 
     public HttpMessageInvoker Client { get; }
+
+    /// <summary>
+    /// The direct forwarder may serve this cluster (when it is on): plain-text HTTP/1.1 without a
+    /// connection limit. TLS, HTTP/2 and <c>max_connections</c> (a queue for a connection) are HttpClient's.
+    /// </summary>
+    public bool ForwardsDirect { get; }
 
     public ILoadBalancingPolicy Policy { get; }
 
@@ -151,6 +158,13 @@ internal sealed class ClusterModel : IAsyncDisposable
         if (!_handedOver.Contains(Client))
         {
             Client.Dispose();
+        }
+        foreach (var endpoint in Endpoints)
+        {
+            if (!_handedOver.Contains(endpoint))
+            {
+                endpoint.CloseConnections();
+            }
         }
     }
 }

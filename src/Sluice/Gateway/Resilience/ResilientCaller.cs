@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Gateway.Clusters;
+using Sluice.Gateway.Forwarding;
 using Sluice.Plan;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -19,8 +20,10 @@ namespace Sluice.Gateway.Resilience;
 /// </summary>
 internal sealed class ResilientCaller(IHttpForwarder forwarder, GatewayOptions options)
 {
-    /// <summary>Plain HTTP forwarding, as an attempt.</summary>
-    public HttpForwardCall Forward { get; } = new(forwarder);
+    /// <summary>Plain HTTP forwarding, as an attempt: YARP's, or the direct forwarder (which hands YARP what it does not serve).</summary>
+    public IUpstreamCall Forward { get; } = options.UpstreamClient == UpstreamClient.Direct
+        ? new DirectForwardCall(new HttpForwardCall(forwarder), options.UpstreamIdleTimeout)
+        : new HttpForwardCall(forwarder);
 
     public Task CallAsync(RouteRequest request, ClusterState cluster, IUpstreamCall call)
     {

@@ -54,7 +54,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             {
                 answer = await SendAndReadHeadAsync(request, connection);
             }
-            catch (ForwardingException e) when (e.Failure == ForwardingFailure.BeforeAnswer && connection.IsReused && !connection.ResponseStarted && CanSendAgain(http))
+            catch (Exception e) when (IsStale(e, http, connection))
             {
                 // The upstream closed the pooled connection as the request arrived: once more on a fresh one.
                 await registration.DisposeAsync();
@@ -84,6 +84,10 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
     }
 
     private static readonly Action<object?> CancelUpstream = static connection => ((UpstreamConnection)connection!).Cancel();
+
+    /// <summary>A pooled connection failed before any answer, for a request that can be sent again.</summary>
+    private static bool IsStale(Exception e, HttpContext http, UpstreamConnection connection) =>
+        connection.IsReused && !connection.ResponseStarted && Classify(e, http, ForwardingFailure.BeforeAnswer).Failure == ForwardingFailure.BeforeAnswer && CanSendAgain(http);
 
     /// <summary>A request is sent again only if it is idempotent and has no body (which was read from the client and is gone).</summary>
     private static bool CanSendAgain(HttpContext http)
@@ -127,6 +131,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
         else if (hasBody)
         {
             await SendBodyAsync(request, connection, chunked);
+            bodySent = true;
         }
         else
         {

@@ -25,8 +25,6 @@ internal static class RequestHead
         Copy,
         /// <summary>Hop-by-hop (RFC 9110 §7.6.1), Host (written by the route's rules), and the framing the forwarder sets itself.</summary>
         Drop,
-        /// <summary>Kept only as <c>TE: trailers</c>, which gRPC needs (as YARP does).</summary>
-        TransferCodings,
         /// <summary>Passed on only from a trusted proxy.</summary>
         Untrusted,
         ForwardedFor,
@@ -51,7 +49,8 @@ internal static class RequestHead
         ["HTTP2-Settings"] = Rule.Drop,
         ["ALPN"] = Rule.Drop,
         ["Security-Scheme"] = Rule.Drop,
-        [HeaderNames.TE] = Rule.TransferCodings,
+        // YARP passes TE: trailers on to HTTP/2 upstreams only (gRPC); never to HTTP/1.1 ones.
+        [HeaderNames.TE] = Rule.Drop,
         ["x-forwarded-host"] = Rule.Untrusted,
         ["forwarded"] = Rule.Untrusted,
         ["x-real-ip"] = Rule.Untrusted,
@@ -102,7 +101,6 @@ internal static class RequestHead
                 case Rule.Drop:
                 case Rule.Untrusted when !trusted:
                 case Rule.ForwardedProto when !trusted:
-                case Rule.TransferCodings when !IsTrailers(values):
                     continue;
                 case Rule.ForwardedFor:
                     if (trusted)
@@ -190,8 +188,6 @@ internal static class RequestHead
             WriteLatin1(writer, values[i]);
         }
     }
-
-    private static bool IsTrailers(StringValues values) => values.Count == 1 && string.Equals(values[0], "trailers", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// RFC 9110 §7.6.1: headers the client named in <c>Connection</c> were meant for the gateway

@@ -269,6 +269,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
         await FlushUpstreamAsync(request, connection);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask FlushUpstreamAsync(RouteRequest request, UpstreamConnection connection)
     {
         var result = await connection.Writer.FlushAsync(connection.Arm(request.AttemptTimeout));
@@ -375,6 +376,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
     }
 
     /// <summary>Reads one line of the chunked framing and hands it (without its line end) to <paramref name="parse"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<T> ReadLineAsync<T>(RouteRequest request, UpstreamConnection connection, ChunkedBody.LineParser<T> parse)
     {
         var reader = connection.Reader;
@@ -404,6 +406,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask FlushClientAsync(PipeWriter output)
     {
         var result = await output.FlushAsync();

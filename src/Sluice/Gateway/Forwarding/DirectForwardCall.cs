@@ -288,7 +288,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             case BodyFraming.None:
                 return true;
             case BodyFraming.ContentLength:
-                await RelayLengthAsync(request, connection, answer.Length);
+                await RelayLengthAsync(request, connection, answer.Length, flushesEnd: false);
                 return true;
             case BodyFraming.Chunked:
                 await RelayChunksAsync(request, connection);
@@ -300,7 +300,12 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask RelayLengthAsync(RouteRequest request, UpstreamConnection connection, long remaining)
+    /// <summary>
+    /// <paramref name="remaining"/> bytes of body, flushed to the client as they come; the last
+    /// part is left for Kestrel to send with the end of the response unless <paramref name="flushesEnd"/>
+    /// (a chunk: the next may be long in coming).
+    /// </summary>
+    private static async ValueTask RelayLengthAsync(RouteRequest request, UpstreamConnection connection, long remaining, bool flushesEnd)
     {
         var reader = connection.Reader;
         var output = request.HttpContext.Response.BodyWriter;
@@ -316,7 +321,10 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             Copy(part, output);
             remaining -= part.Length;
             reader.AdvanceTo(part.End);
-            await FlushClientAsync(output);
+            if (remaining > 0 || flushesEnd)
+            {
+                await FlushClientAsync(output);
+            }
         }
     }
 
@@ -350,7 +358,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             {
                 break;
             }
-            await RelayLengthAsync(request, connection, size);
+            await RelayLengthAsync(request, connection, size, flushesEnd: true);
             await ReadLineAsync(request, connection, ChunkedBody.ExpectEmpty);
         }
         var response = request.HttpContext.Response;

@@ -56,11 +56,12 @@ public sealed record GatewayOptions
     public int MaxRetryBufferBytes { get; init; } = 64 * 1024;
 
     /// <summary>
-    /// How requests to plain-text HTTP/1.1 upstreams are forwarded: YARP over HttpClient, or the
-    /// direct forwarder (<c>Gateway/Forwarding/</c>). TLS and HTTP/2 upstreams, upgrades and
+    /// How requests to plain-text HTTP/1.1 upstreams are forwarded: the direct forwarder
+    /// (<c>Gateway/Forwarding/</c>; the default: measured ~14 % less CPU per request than YARP's
+    /// path, bench/README.md) or YARP over HttpClient. TLS and HTTP/2 upstreams, upgrades and
     /// requests an invoker transforms always go through YARP.
     /// </summary>
-    public UpstreamClient UpstreamClient { get; init; } = UpstreamClient.Yarp;
+    public UpstreamClient UpstreamClient { get; init; } = UpstreamClient.Direct;
 
     /// <summary>How long the direct forwarder keeps an idle upstream connection (HttpClient's pooled-connection idle timeout).</summary>
     internal TimeSpan UpstreamIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);

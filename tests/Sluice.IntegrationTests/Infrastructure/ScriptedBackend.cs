@@ -33,6 +33,11 @@ internal sealed class ScriptedBackend : IAsyncDisposable
     /// <summary>Connections (by number) the client closed.</summary>
     public ConcurrentBag<int> ClosedByClient { get; } = [];
 
+    /// <summary>Lets a <c>/reset-mid-body</c> answer reset its connection (once the test has read what came before).</summary>
+    public void AllowReset() => _resetAllowed.Release();
+
+    private readonly SemaphoreSlim _resetAllowed = new(0);
+
     /// <summary>Connections (by number) the backend closed on purpose.</summary>
     public ConcurrentBag<int> ClosedByServer { get; } = [];
 
@@ -138,7 +143,8 @@ internal sealed class ScriptedBackend : IAsyncDisposable
                 return true;
             case "/reset-mid-body":
                 await Send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten b");
-                await Task.Delay(50);
+                // A reset discards what the peer has not read yet: it waits until the client has the partial answer.
+                await _resetAllowed.WaitAsync(TimeSpan.FromSeconds(10));
                 socket.LingerState = new LingerOption(true, 0);
                 socket.Close();
                 return false;

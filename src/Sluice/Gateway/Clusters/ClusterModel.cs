@@ -10,7 +10,7 @@ namespace Sluice.Gateway.Clusters;
 /// plan makes a new model that takes over from the last whatever the change left alone (as
 /// YARP's <c>ClusterModel</c> is swapped inside a long-lived <c>ClusterState</c>):
 /// <list type="bullet">
-/// <item>the client and its connection pool while the transport settings are equal (<see cref="ClusterClientFactory.CanReuse"/>);</item>
+/// <item>the client and its connection pool while the transport settings are equal (<see cref="ClusterClientFactory.CanReuse"/>), and so the direct forwarder's connections on the endpoints;</item>
 /// <item>endpoints by address: health, reachability, ejections, requests in flight;</item>
 /// <item>invokers (a NATS connection) while their spec is equal (a spec depends on its client only through the transport settings);</item>
 /// <item>the load-balancing policy (its counters) while it is the same policy.</item>
@@ -30,6 +30,14 @@ internal sealed class ClusterModel : IAsyncDisposable
         var kept = previous?.KeptEndpoints(plan);
         Endpoints = plan.Endpoints.Select(e => kept?.GetValueOrDefault(e) is { } state ? previous!.HandOver(state) : new EndpointState(e, plan)).ToArray();
         var keepsClient = previous is not null && ClusterClientFactory.CanReuse(previous.Plan, plan);
+        if (!keepsClient)
+        {
+            // The direct forwarder's connections follow the client's rule: new transport settings, new connections.
+            foreach (var endpoint in Endpoints)
+            {
+                endpoint.CloseConnections();
+            }
+        }
         ForwardsDirect = !plan.UseTls && !plan.UseHttp2 && plan.CircuitBreakers?.MaxConnections is null;
         Client = keepsClient ? previous!.HandOver(previous.Client) : ClusterClientFactory.Create(plan);
         Policy = previous is not null && previous.Plan.LoadBalancing == plan.LoadBalancing

@@ -1,5 +1,8 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Sluice.Gateway.Forwarding;
 
@@ -9,18 +12,27 @@ namespace Sluice.Gateway.Forwarding;
 /// </summary>
 internal sealed class UpstreamConnection : IDisposable
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    /// <summary>
+    /// Kestrel's own socket transport, used as a client: pooled buffers, a receive loop that sees
+    /// the upstream's close while the connection is idle (so no poll before reuse).
+    /// </summary>
+    private static readonly SocketConnectionContextFactory Transports = new(new SocketConnectionFactoryOptions
+    {
+        IOQueueCount = 0,
+        WaitForDataBeforeAllocatingBuffer = false,
+        UnsafePreferInlineScheduling = true,
+    }, NullLogger.Instance);
+
+    private readonly ConnectionContext _transport;
     // One per connection, re-armed by each wait and reset after each exchange: no timer or source per request.
     private readonly CancellationTokenSource _timeout = new();
     private int _disposed;
 
     public UpstreamConnection(Socket socket)
     {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-        Reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        Writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _transport = Transports.Create(socket);
+        Reader = _transport.Transport.Input;
+        Writer = _transport.Transport.Output;
     }
 
     public PipeReader Reader { get; }
@@ -62,19 +74,18 @@ internal sealed class UpstreamConnection : IDisposable
     public bool Disarm() => _timeout.TryReset();
 
     /// <summary>
-    /// An idle connection that is readable was closed by the upstream (end of stream) or holds
-    /// bytes nobody asked for: either way it cannot carry a request. One non-blocking poll.
+    /// An idle connection with something to read was closed by the upstream (end of stream) or
+    /// holds bytes nobody asked for: either way it cannot carry a request. The transport's receive
+    /// loop has already seen it: no system call.
     /// </summary>
     public bool LooksClosed()
     {
-        try
+        if (!Reader.TryRead(out var result))
         {
-            return _socket.Poll(0, SelectMode.SelectRead);
+            return false;
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return true;
-        }
+        Reader.AdvanceTo(result.Buffer.Start);
+        return true;
     }
 
     public void Dispose()
@@ -85,7 +96,8 @@ internal sealed class UpstreamConnection : IDisposable
         }
         Reader.Complete();
         Writer.Complete();
-        _stream.Dispose();
+        _transport.Abort();
+        _ = _transport.DisposeAsync().AsTask();
         _timeout.Dispose();
     }
 }

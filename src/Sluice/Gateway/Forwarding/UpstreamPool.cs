@@ -6,14 +6,12 @@ namespace Sluice.Gateway.Forwarding;
 /// <summary>
 /// The connections to one endpoint: idle ones newest first (a recently used connection is the
 /// least likely to have been closed by the upstream's own idle timeout), closed once idle longer
-/// than the idle timeout, when met and by a periodic sweep; one idle for over a second is polled
-/// before use, in case the upstream closed it. Opens new ones on demand.
+/// than the idle timeout, when met and by a periodic sweep; one the upstream closed meanwhile is
+/// seen before use. Opens new ones on demand.
 /// </summary>
 internal sealed class UpstreamPool : IDisposable
 {
     // A plain stack under a lock: no allocation per rent or return (ConcurrentStack allocates a node per push).
-    private const long TrustedIdleMilliseconds = 1000;
-
     private readonly Stack<UpstreamConnection> _idle = new();
     private readonly EndPoint _address;
     private readonly long _idleMilliseconds;
@@ -42,11 +40,7 @@ internal sealed class UpstreamPool : IDisposable
                     return null;
                 }
             }
-            var idle = now - connection.IdleSince;
-            // The poll costs a system call; a connection used within the last second is taken on
-            // trust (upstreams' keep-alive timeouts are longer, and a request it fails before any
-            // answer is sent again if it can be).
-            if (idle < _idleMilliseconds && (idle < TrustedIdleMilliseconds || !connection.LooksClosed()))
+            if (now - connection.IdleSince < _idleMilliseconds && !connection.LooksClosed())
             {
                 return connection;
             }

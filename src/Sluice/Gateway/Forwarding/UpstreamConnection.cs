@@ -13,14 +13,16 @@ namespace Sluice.Gateway.Forwarding;
 internal sealed class UpstreamConnection : IDisposable
 {
     /// <summary>
-    /// Kestrel's own socket transport, used as a client: pooled buffers, a receive loop that sees
-    /// the upstream's close while the connection is idle (so no poll before reuse).
+    /// Kestrel's own socket transport, used as a client: pooled buffers, its I/O queues, a receive
+    /// loop that sees the upstream's close while the connection is idle (so no poll before reuse).
+    /// Continuations are not inlined on the socket threads: measured, inlining saved allocations
+    /// but cost CPU (26.5 µs against 23.3–23.8 µs per request), and it would run filters and
+    /// telemetry on the socket engine's thread.
     /// </summary>
     private static readonly SocketConnectionContextFactory Transports = new(new SocketConnectionFactoryOptions
     {
-        IOQueueCount = 0,
         WaitForDataBeforeAllocatingBuffer = false,
-        UnsafePreferInlineScheduling = true,
+        UnsafePreferInlineScheduling = false,
     }, NullLogger.Instance);
 
     private readonly ConnectionContext _transport;

@@ -7,6 +7,7 @@ using Sluice.Gateway;
 using Sluice.Gateway.Resilience;
 using Sluice.Plan;
 using Sluice.Telemetry;
+using Sluice.Tests.Infrastructure;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Sluice.Tests.Gateway;
@@ -19,6 +20,7 @@ namespace Sluice.Tests.Gateway;
 /// requests of one keep-alive connection: one HttpContext, one persistent-state dictionary.
 /// Counts bytes on this thread, not time.
 /// </summary>
+[Collection(ProcessWideCollection.Name)]
 public sealed class RequestPathAllocationTests
 {
     [Fact]

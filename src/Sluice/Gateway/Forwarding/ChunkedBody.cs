@@ -60,27 +60,7 @@ internal static class ChunkedBody
 
     private static ForwardingException Malformed() => new(ForwardingFailure.MidBody, "the upstream's chunked body is malformed");
 
-    /// <summary>Reads a line from a sequence into a span for <see cref="LineParser{T}"/> (lines are short: the stack, or one rented array).</summary>
-    public static T Parse<T>(in ReadOnlySequence<byte> line, LineParser<T> parse)
-    {
-        if (line.IsSingleSegment)
-        {
-            return parse(line.FirstSpan);
-        }
-        var length = (int)line.Length;
-        byte[]? rented = null;
-        var bytes = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
-        try
-        {
-            line.CopyTo(bytes);
-            return parse(bytes);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
+    /// <summary>Hands a line to <paramref name="parse"/> as one span.</summary>
+    public static T Parse<T>(in ReadOnlySequence<byte> line, LineParser<T> parse) =>
+        Contiguous.Parse(line, parse, static (bytes, parser) => parser(bytes));
 }

@@ -93,28 +93,8 @@ internal static class ResponseHead
     }
 
     /// <summary>Sets the head on Kestrel's response and says how the body that follows is framed.</summary>
-    public static (BodyFraming Framing, long Length, bool KeepAlive) Apply(in ReadOnlySequence<byte> head, int status, HttpContext http)
-    {
-        if (head.IsSingleSegment)
-        {
-            return Apply(head.FirstSpan, status, http);
-        }
-        var length = (int)head.Length;
-        byte[]? rented = null;
-        var bytes = length <= 4096 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
-        try
-        {
-            head.CopyTo(bytes);
-            return Apply(bytes, status, http);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
+    public static (BodyFraming Framing, long Length, bool KeepAlive) Apply(in ReadOnlySequence<byte> head, int status, HttpContext http) =>
+        Contiguous.Parse(head, (status, http), static (bytes, state) => Apply(bytes, state.status, state.http));
 
     private static (BodyFraming, long, bool) Apply(ReadOnlySpan<byte> bytes, int status, HttpContext http)
     {

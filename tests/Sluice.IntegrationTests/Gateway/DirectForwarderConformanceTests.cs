@@ -67,6 +67,7 @@ public sealed class DirectForwarderConformanceTests : IAsyncLifetime
         { "304", "GET /not-modified HTTP/1.1\r\nHost: conformance.test\r\nIf-None-Match: \"v1\"\r\n\r\n", "" },
         { "HEAD", "HEAD /head HTTP/1.1\r\nHost: conformance.test\r\n\r\n", "" },
         { "large headers both ways", $"GET /large-headers HTTP/1.1\r\nHost: conformance.test\r\nX-Big: {new string('z', 16_000)}\r\n\r\n", "" },
+        { "response head over 64 KiB", "GET /head-over-64k HTTP/1.1\r\nHost: conformance.test\r\n\r\n", "" },
         { "custom reason phrase", "GET /reason HTTP/1.1\r\nHost: conformance.test\r\n\r\n", "" },
         { "invalid status line", "GET /bad-status HTTP/1.1\r\nHost: conformance.test\r\n\r\n", "" },
         { "invalid Content-Length", "GET /bad-length HTTP/1.1\r\nHost: conformance.test\r\n\r\n", "" },
@@ -95,6 +96,17 @@ public sealed class DirectForwarderConformanceTests : IAsyncLifetime
         var (received, _) = await ExchangeAsync(_direct, "GET /rewritten/x%2Fy HTTP/1.1\r\nHost: conformance.test\r\n\r\n", "");
 
         Assert.StartsWith("GET /echo/x%2Fy HTTP/1.1\n", received);
+    }
+
+    /// <summary>An answer framed both ways is read by its chunks, and its Content-Length is not passed on (it would contradict the body).</summary>
+    [Fact]
+    public async Task Chunked_framing_overrides_a_Content_Length()
+    {
+        var (_, response) = await ExchangeAsync(_direct, "GET /chunked-and-length HTTP/1.1\r\nHost: conformance.test\r\n\r\n", "");
+
+        Assert.StartsWith("HTTP/1.1 200", response);
+        Assert.DoesNotContain("content-length: 3", response);
+        Assert.EndsWith("\nhello\n", response);
     }
 
     [Fact]

@@ -120,6 +120,9 @@ internal sealed class ScriptedBackend : IAsyncDisposable
             case "/trailers":
                 await Send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n4\r\ndata\r\n0\r\nX-Checksum: abc123\r\n\r\n");
                 return true;
+            case "/chunked-and-length":
+                await Send("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+                return true;
             case "/close-delimited":
                 await Send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nthe body ends when the connection does");
                 socket.Shutdown(SocketShutdown.Send);
@@ -140,6 +143,10 @@ internal sealed class ScriptedBackend : IAsyncDisposable
                     big.Append($"X-Large-{i}: {new string((char)('a' + i % 26), 1000)}\r\n");
                 }
                 await Send(big.Append("\r\nok").ToString());
+                return true;
+            case "/head-over-64k":
+                // Sent in one write, so the whole head can arrive in one read.
+                await Send("HTTP/1.1 200 OK\r\n" + string.Concat(Enumerable.Range(0, 4_000).Select(i => $"X-Header-{i}: value\r\n")) + "Content-Length: 0\r\n\r\n");
                 return true;
             case "/reset-mid-body":
                 await Send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten b");

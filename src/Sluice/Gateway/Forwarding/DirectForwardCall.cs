@@ -150,6 +150,11 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             if (ResponseHead.TryFindEnd(buffer, out var end))
             {
                 var head = buffer.Slice(0, end);
+                if (head.Length > ResponseHead.MaxHeadBytes)
+                {
+                    // However fast it came: the limit is on the head, not on what one read saw of it.
+                    throw TooLong();
+                }
                 var status = ResponseHead.Status(head);
                 if (status < 200 && status != 101)
                 {
@@ -168,7 +173,7 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             }
             if (buffer.Length > ResponseHead.MaxHeadBytes)
             {
-                throw new ForwardingException(ForwardingFailure.BeforeAnswer, $"the upstream's response head is longer than {ResponseHead.MaxHeadBytes} bytes");
+                throw TooLong();
             }
             if (result.IsCompleted)
             {
@@ -178,6 +183,9 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
+
+    private static ForwardingException TooLong() =>
+        new(ForwardingFailure.BeforeAnswer, $"the upstream's response head is longer than {ResponseHead.MaxHeadBytes} bytes");
 
     /// <summary>
     /// Waits (at most <see cref="ContinueTimeout"/>) for the upstream's 100 Continue; true when it

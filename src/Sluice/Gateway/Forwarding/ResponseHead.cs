@@ -175,6 +175,11 @@ internal static class ResponseHead
         {
             RemoveConnectionOptions(bytes, headers);
         }
+        if (chunked && contentLength is not null)
+        {
+            // RFC 9112 §6.3: chunked framing overrides a Content-Length, which must not be passed on.
+            headers.ContentLength = null;
+        }
 
         var noBody = status is < 200 or 204 or 304 || HttpMethods.IsHead(http.Request.Method);
         var framing = noBody ? BodyFraming.None

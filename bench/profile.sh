@@ -13,7 +13,7 @@ WARMUP_SLUICE=${WARMUP_SLUICE:-12}  # the JIT needs ~10 s of load to settle
 CONNECTIONS=${CONNECTIONS:-64}
 ROUNDS=${ROUNDS:-3}                 # interleaved rounds; the median CPU per request is printed
 ROUTES=${ROUTES:-1000}
-CLIENTS=${CLIENTS:-"httpclient"}   # the --upstream-client of each Sluice target
+CLIENTS=${CLIENTS:-"yarp direct"}  # the --upstream-client of each Sluice target (yarp, direct)
 PERF=${PERF:-1}                     # 1: perf record one extra window per target and summarize it
 LOAD_CPU=${LOAD_CPU:-0}
 PROXY_CPU=${PROXY_CPU:-1}
@@ -99,7 +99,7 @@ if [ "$PERF" = 1 ]; then
         if (s ~ /\[k\]/) c = "kernel (TCP, syscalls, scheduler)"
         else if (s ~ /Microsoft\.AspNetCore\.Server\.Kestrel|Http1Connection|HttpProtocol|HttpRequestHeaders|HttpResponseHeaders|KestrelConnection/) c = "Kestrel"
         else if (s ~ /System\.Net\.Http\.(HttpConnection|SocketsHttpHandler|HttpConnectionPool|Headers|HttpRequestMessage|HttpResponseMessage|HttpContent|Http)|HttpMessageInvoker|MetricsHandler|DiagnosticsHandler/) c = "HttpClient (SocketsHttpHandler, HttpHeaders)"
-        else if (s ~ /Sluice\.Gateway\.Upstream/) c = "Sluice lean upstream client"
+        else if (s ~ /Sluice\.Gateway\.Forwarding/) c = "Sluice direct forwarder"
         else if (s ~ /Yarp\./) c = "YARP forwarder"
         else if (s ~ /Sluice\./) c = "Sluice (routing, pipeline, resilience, telemetry)"
         else if (s ~ /System\.Net\.Sockets|System\.IO\.Pipelines|SocketAsyncEngine/) c = "Sockets, Pipelines"
@@ -109,7 +109,7 @@ if [ "$PERF" = 1 ]; then
         sum[c] += pct }
       END { for (c in sum) printf "%6.1f%%  %s\n", sum[c], c }' "$WORK/perf-$client.txt" | sort -rn | tee -a "$RAW"
     say "top methods:"
-    awk '/^ +[0-9.]+%/' "$WORK/perf-$client.txt" | head -n 25 | tee -a "$RAW"
+    awk '/^ +[0-9.]+%/ && n++ < 25' "$WORK/perf-$client.txt" | tee -a "$RAW"
   done
 fi
 say "# raw output: ${RAW#"$REPO_DIR"/}"

@@ -52,6 +52,10 @@ internal sealed class RunOptionsBinder
     public Option<string?> RequestHeadersTimeout { get; } = Create("--request-headers-timeout", "SECONDS",
         "How long a client may take to send a request's headers (slower clients get 408)", Defaults.RequestHeadersTimeout.TotalSeconds);
 
+    public Option<string?> UpstreamClient { get; } = Create("--upstream-client", "yarp|direct",
+        "How plain-text HTTP/1.1 upstreams are forwarded to: YARP over HttpClient, or Sluice's direct forwarder (TLS, HTTP/2, upgrades and transformed requests always use YARP)",
+        Defaults.UpstreamClient.ToString().ToLowerInvariant());
+
     public TelemetryFlags Telemetry { get; } = new();
 
     public DiscoveryFlags Discovery { get; } = new();
@@ -60,7 +64,7 @@ internal sealed class RunOptionsBinder
 
     public ConsulFlags Consul { get; } = new();
 
-    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, LeaseTtl, DrainDelay, RequestHeadersTimeout, .. Telemetry.All, .. Discovery.All, .. UpstreamDiscovery.All, .. Consul.All];
+    public IEnumerable<Option> All => [.. Store.All, Bind, HttpPort, HttpsPort, Http2Port, AdminPort, AdminBind, TrustedProxies, Role, LeaseTtl, DrainDelay, RequestHeadersTimeout, UpstreamClient, .. Telemetry.All, .. Discovery.All, .. UpstreamDiscovery.All, .. Consul.All];
 
     public GatewayOptions Resolve(ParseResult parseResult, CliContext context)
     {
@@ -80,6 +84,7 @@ internal sealed class RunOptionsBinder
             Role = Get(Role) is { } role ? ParseRole(role, Source(Role)) : Defaults.Role,
             DrainDelay = Get(DrainDelay) is { } drain ? ParseDrainDelay(drain, Source(DrainDelay)) : Defaults.DrainDelay,
             RequestHeadersTimeout = Get(RequestHeadersTimeout) is { } headers ? StoreFlags.ParseSeconds(headers, Source(RequestHeadersTimeout)) : Defaults.RequestHeadersTimeout,
+            UpstreamClient = Get(UpstreamClient) is { } client ? ParseUpstreamClient(client, Source(UpstreamClient)) : Defaults.UpstreamClient,
         };
         return Telemetry.Apply(options, parseResult, context);
     }
@@ -190,6 +195,13 @@ internal sealed class RunOptionsBinder
 
     private static TimeSpan ParseDrainDelay(string text, string source) =>
         text.Trim() == "0" ? TimeSpan.Zero : StoreFlags.ParseSeconds(text, source);
+
+    internal static UpstreamClient ParseUpstreamClient(string text, string source) => text.Trim().ToLowerInvariant() switch
+    {
+        "yarp" => Gateway.UpstreamClient.Yarp,
+        "direct" => Gateway.UpstreamClient.Direct,
+        _ => throw new CliException($"{source}: '{text}' is not an upstream client (yarp or direct)"),
+    };
 
     internal static GatewayRole ParseRole(string text, string source) => text.Trim().ToLowerInvariant() switch
     {

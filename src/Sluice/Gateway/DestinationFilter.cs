@@ -24,8 +24,8 @@ internal sealed class DestinationFilter(RouteState route) : IRouteFilter
         }
         request.Services.Telemetry.BeginCall(request.Telemetry);
         // Wrapped, not awaited: the call's task goes straight back to the middleware.
-        return new ValueTask(destination.Invoker is { } invoker
-            ? invoker.InvokeAsync(request)
-            : request.Services.Caller.CallAsync(request, destination.Cluster!, request.Services.Caller.Forward));
+        return destination.Invoker is { } invoker
+            ? new ValueTask(invoker.InvokeAsync(request))
+            : request.Services.Caller.CallAsync(request, destination.Cluster!, request.Services.Caller.Forward);
     }
 }

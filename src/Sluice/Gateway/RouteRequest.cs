@@ -168,8 +168,8 @@ internal sealed class RouteRequest : RouteContext
     public override Task ForwardAsync(HttpTransformer transformer)
     {
         Transformer = transformer;
-        return Services.Caller.CallAsync(this, Destination!.Cluster!, Services.Caller.Forward);
+        return Services.Caller.CallAsync(this, Destination!.Cluster!, Services.Caller.Forward).AsTask();
     }
 
-    public override Task CallUpstreamAsync(IUpstreamCall call) => Services.Caller.CallAsync(this, Destination!.Cluster!, call);
+    public override Task CallUpstreamAsync(IUpstreamCall call) => Services.Caller.CallAsync(this, Destination!.Cluster!, call).AsTask();
 }

@@ -33,6 +33,7 @@ internal sealed class RouteState
         Pipeline = new RoutePipeline(destinations.Length > 0 ? plan.Filters.Append(new DestinationFilter(this)) : plan.Filters);
         // A per-try timeout bounds each attempt's inactivity; the route timeout bounds the retries.
         AttemptTimeout = plan.Retries?.PerTryTimeout ?? plan.Timeout ?? RoutePlan.DefaultTimeout;
+        ForwardsDirect = !Pipeline.DecoratesForwardedRequests;
         RequestConfig = new ForwarderRequestConfig { ActivityTimeout = AttemptTimeout };
         Http2RequestConfig = RequestConfig with { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         UpgradeRequestConfig = new ForwarderRequestConfig { ActivityTimeout = UpgradeIdleTimeout };
@@ -50,6 +51,12 @@ internal sealed class RouteState
 
     /// <summary>What one attempt may take, whatever the destination kind: the per-try timeout, else the route timeout.</summary>
     public TimeSpan AttemptTimeout { get; }
+
+    /// <summary>
+    /// The direct forwarder may serve this route: no filter decorates the forwarded request
+    /// (request header additions, CloudEvent delivery work on YARP's <see cref="System.Net.Http.HttpRequestMessage"/>).
+    /// </summary>
+    public bool ForwardsDirect { get; }
 
     public ForwarderRequestConfig RequestConfig { get; }
 

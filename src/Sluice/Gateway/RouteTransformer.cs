@@ -14,14 +14,15 @@ namespace Sluice.Gateway;
 /// </summary>
 internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
 {
-    private readonly bool _rewritesPath = route.PrefixRewrite is not null || route.RegexRewrite is not null;
+    /// <summary>The route rewrites the path (prefix or regex): <see cref="RewritePath"/> gives the upstream's.</summary>
+    public bool RewritesPath { get; } = route.PrefixRewrite is not null || route.RegexRewrite is not null;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
         var request = httpContext.Request;
-        var path = _rewritesPath ? new PathString(RewritePath(request.Path.Value ?? "/")) : request.Path;
+        var path = RewritesPath ? new PathString(RewritePath(request.Path.Value ?? "/")) : request.Path;
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, request.QueryString);
 
         var state = RequestOf(httpContext);
@@ -123,7 +124,7 @@ internal sealed class RouteTransformer(RoutePlan route) : HttpTransformer
 
     private static RouteRequest RequestOf(HttpContext context) => (RouteRequest)context.Features.Get<RouteContext>()!;
 
-    private string RewritePath(string path) => route.RegexRewrite is { } regex
+    public string RewritePath(string path) => route.RegexRewrite is { } regex
         ? regex.Replace(path, route.RegexSubstitution ?? "")
         : PathRewrite.ReplacePrefix(route.Match, route.PrefixRewrite!, path);
 }

@@ -21,6 +21,9 @@ public sealed class RoutePipeline
         _decorators = ordered.OfType<IForwardedRequestDecorator>().ToArray();
     }
 
+    /// <summary>Some filter changes the forwarded request (<see cref="Decorate"/>): it needs an <see cref="HttpRequestMessage"/>.</summary>
+    public bool DecoratesForwardedRequests => _decorators.Length > 0;
+
     /// <summary>Every filter, in stage order.</summary>
     public IReadOnlyList<IRouteFilter> Filters { get; }
 

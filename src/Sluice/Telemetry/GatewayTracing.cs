@@ -104,7 +104,7 @@ internal sealed class GatewayTracing : IDisposable
     /// </summary>
     public static void Inject(HttpRequestMessage upstreamRequest)
     {
-        if (Activity.Current is not { Kind: ActivityKind.Client } span || span.Source != Source)
+        if (UpstreamSpan is not { } span)
         {
             return;
         }
@@ -113,8 +113,27 @@ internal sealed class GatewayTracing : IDisposable
         {
             headers.Remove(name);
         }
-        Injector.Inject(new PropagationContext(span.Context, default), headers,
-            static (carrier, name, value) => carrier.TryAddWithoutValidation(name, value));
+        Inject(span, headers, static (carrier, name, value) => carrier.TryAddWithoutValidation(name, value));
+    }
+
+    /// <summary>The upstream call's client span, when this request is traced: its context goes upstream.</summary>
+    public static Activity? UpstreamSpan => Activity.Current is { Kind: ActivityKind.Client } span && span.Source == Source ? span : null;
+
+    /// <summary>Writes <paramref name="span"/>'s trace headers with <paramref name="setter"/> (a forwarder's own header writer).</summary>
+    public static void Inject<T>(Activity span, T carrier, Action<T, string, string> setter) =>
+        Injector.Inject(new PropagationContext(span.Context, default), carrier, setter);
+
+    /// <summary>A trace header the client sent, which an injected span replaces.</summary>
+    public static bool IsTraceHeader(string name)
+    {
+        foreach (var trace in TraceHeaders)
+        {
+            if (name.Equals(trace, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static void Stop(RequestTelemetry request, int status, string? endpoint, int retries)

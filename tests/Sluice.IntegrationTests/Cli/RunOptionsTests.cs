@@ -120,6 +120,23 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void UpstreamClient_FlagAndEnvironment_DirectByDefault()
+    {
+        Assert.Equal(UpstreamClient.Direct, RunCommand.ParseOptions([], NoEnvironment).UpstreamClient);
+        Assert.Equal(UpstreamClient.Yarp, RunCommand.ParseOptions(["--upstream-client", "yarp"], NoEnvironment).UpstreamClient);
+        Assert.Equal(UpstreamClient.Yarp, RunCommand.ParseOptions([], name => name == "SLUICE_UPSTREAM_CLIENT" ? "YARP" : null).UpstreamClient);
+        Assert.Equal(UpstreamClient.Direct, RunCommand.ParseOptions(["--upstream-client", "direct"], name => name == "SLUICE_UPSTREAM_CLIENT" ? "yarp" : null).UpstreamClient);
+    }
+
+    [Fact]
+    public void UpstreamClient_Unknown_NamesTheFlagAndTheChoices()
+    {
+        var error = Assert.Throws<CliException>(() => RunCommand.ParseOptions(["--upstream-client", "httpclient"], NoEnvironment));
+
+        Assert.Equal("--upstream-client: 'httpclient' is not an upstream client (yarp or direct)", error.Message);
+    }
+
+    [Fact]
     public void Describe_OneLineWithEveryListener()
     {
         var line = RunCommand.Describe(new GatewayOptions(), httpPort: 8080, httpsPort: 8443, http2Port: null, adminPort: 19000);

@@ -10,7 +10,7 @@ namespace Sluice.Gateway.Clusters;
 /// plan makes a new model that takes over from the last whatever the change left alone (as
 /// YARP's <c>ClusterModel</c> is swapped inside a long-lived <c>ClusterState</c>):
 /// <list type="bullet">
-/// <item>the client and its connection pool while the transport settings are equal (<see cref="ClusterClientFactory.CanReuse"/>);</item>
+/// <item>the client and its connection pool while the transport settings are equal (<see cref="ClusterClientFactory.CanReuse"/>), and so the direct forwarder's connections on the endpoints;</item>
 /// <item>endpoints by address: health, reachability, ejections, requests in flight;</item>
 /// <item>invokers (a NATS connection) while their spec is equal (a spec depends on its client only through the transport settings);</item>
 /// <item>the load-balancing policy (its counters) while it is the same policy.</item>
@@ -30,6 +30,15 @@ internal sealed class ClusterModel : IAsyncDisposable
         var kept = previous?.KeptEndpoints(plan);
         Endpoints = plan.Endpoints.Select(e => kept?.GetValueOrDefault(e) is { } state ? previous!.HandOver(state) : new EndpointState(e, plan)).ToArray();
         var keepsClient = previous is not null && ClusterClientFactory.CanReuse(previous.Plan, plan);
+        if (!keepsClient)
+        {
+            // The direct forwarder's connections follow the client's rule: new transport settings, new connections.
+            foreach (var endpoint in Endpoints)
+            {
+                endpoint.CloseConnections();
+            }
+        }
+        ForwardsDirect = !plan.UseTls && !plan.UseHttp2 && plan.CircuitBreakers?.MaxConnections is null;
         Client = keepsClient ? previous!.HandOver(previous.Client) : ClusterClientFactory.Create(plan);
         Policy = previous is not null && previous.Plan.LoadBalancing == plan.LoadBalancing
             ? previous.Policy
@@ -68,6 +77,12 @@ internal sealed class ClusterModel : IAsyncDisposable
     public EndpointState[] Endpoints { get; }
 
     public HttpMessageInvoker Client { get; }
+
+    /// <summary>
+    /// The direct forwarder may serve this cluster (when it is on): plain-text HTTP/1.1 without a
+    /// connection limit. TLS, HTTP/2 and <c>max_connections</c> (a queue for a connection) are HttpClient's.
+    /// </summary>
+    public bool ForwardsDirect { get; }
 
     public ILoadBalancingPolicy Policy { get; }
 
@@ -151,6 +166,13 @@ internal sealed class ClusterModel : IAsyncDisposable
         if (!_handedOver.Contains(Client))
         {
             Client.Dispose();
+        }
+        foreach (var endpoint in Endpoints)
+        {
+            if (!_handedOver.Contains(endpoint))
+            {
+                endpoint.CloseConnections();
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using Sluice.Gateway.Forwarding;
 using Sluice.Plan;
 
 namespace Sluice.Gateway.Clusters;
@@ -18,6 +19,7 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
         ? (plan.Port is 80 or 443 ? plan.Host : $"{plan.Host}:{plan.Port}")
         : null;
 
+    private UpstreamPool? _connections;
     private int _activeRequests;
     private volatile bool _healthy = true;
     private volatile bool _reachable = true;
@@ -78,6 +80,23 @@ internal sealed class EndpointState(EndpointPlan plan, ClusterPlan cluster)
     public void RequestStarted() => Interlocked.Increment(ref _activeRequests);
 
     public void RequestEnded() => Interlocked.Decrement(ref _activeRequests);
+
+    /// <summary>The direct forwarder's connections to this endpoint, made on first use.</summary>
+    public UpstreamPool Connections(TimeSpan idleTimeout) => _connections ?? CreateConnections(idleTimeout);
+
+    private UpstreamPool CreateConnections(TimeSpan idleTimeout)
+    {
+        var pool = new UpstreamPool(Plan.Host, Plan.Port, idleTimeout);
+        if (Interlocked.CompareExchange(ref _connections, pool, null) is { } raced)
+        {
+            pool.Dispose();
+            return raced;
+        }
+        return pool;
+    }
+
+    /// <summary>Closes the direct forwarder's idle connections: the endpoint left the cluster.</summary>
+    public void CloseConnections() => Interlocked.Exchange(ref _connections, null)?.Dispose();
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
 }

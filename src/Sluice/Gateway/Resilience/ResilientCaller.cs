@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Sluice.Gateway.Clusters;
+using Sluice.Gateway.Forwarding;
 using Sluice.Plan;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -15,32 +17,35 @@ namespace Sluice.Gateway.Resilience;
 /// loop within the route timeout, per-try timeouts, outlier recording, and clearing a failed
 /// attempt's answer. The destination only makes one attempt at a time (<see cref="IUpstreamCall"/>)
 /// and reports what it came to. Shared by every request; nothing here allocates per request
-/// beyond the async state machine of a call that goes asynchronous.
+/// (the async state machine of a call that goes asynchronous is pooled).
 /// </summary>
 internal sealed class ResilientCaller(IHttpForwarder forwarder, GatewayOptions options)
 {
-    /// <summary>Plain HTTP forwarding, as an attempt.</summary>
-    public HttpForwardCall Forward { get; } = new(forwarder);
+    /// <summary>Plain HTTP forwarding, as an attempt: YARP's, or the direct forwarder (which hands YARP what it does not serve).</summary>
+    public IUpstreamCall Forward { get; } = options.UpstreamClient == UpstreamClient.Direct
+        ? new DirectForwardCall(new HttpForwardCall(forwarder), options.UpstreamIdleTimeout)
+        : new HttpForwardCall(forwarder);
 
-    public Task CallAsync(RouteRequest request, ClusterState cluster, IUpstreamCall call)
+    public ValueTask CallAsync(RouteRequest request, ClusterState cluster, IUpstreamCall call)
     {
         var model = cluster.Model;
         request.Calling(cluster, model);
         if (model.Endpoints.Length == 0)
         {
             SluiceErrorFeature.Set(request.HttpContext, SluiceErrorCode.NoHealthyUpstream, $"upstream '{model.Plan.Name}' has no endpoints");
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
         if (!cluster.Breakers.TryAdmit(model.Plan.CircuitBreakers, model.Endpoints.Length))
         {
             SluiceErrorFeature.Set(request.HttpContext, SluiceErrorCode.CircuitBreakerOpen, $"upstream '{model.Plan.Name}' is at its circuit breaker limit");
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }
         return CallAdmittedAsync(request, cluster, model, call);
     }
 
-    /// <summary>The attempts of one admitted request: one async method, so one state machine per call that goes asynchronous.</summary>
-    private async Task CallAdmittedAsync(RouteRequest request, ClusterState cluster, ClusterModel model, IUpstreamCall call)
+    /// <summary>The attempts of one admitted request: one async method, its state machine pooled (a forward with a real upstream always goes asynchronous).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CallAdmittedAsync(RouteRequest request, ClusterState cluster, ClusterModel model, IUpstreamCall call)
     {
         try
         {

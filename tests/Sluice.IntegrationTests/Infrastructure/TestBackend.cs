@@ -147,6 +147,13 @@ internal sealed class TestBackend : IAsyncDisposable
             context.Response.AppendTrailer("grpc-status", "0");
             return;
         }
+        if (path.EndsWith("/fixed-length", StringComparison.Ordinal))
+        {
+            // A body framed by Content-Length (everything else here is written chunked).
+            context.Response.ContentLength = 5;
+            await context.Response.Body.WriteAsync("hello"u8.ToArray());
+            return;
+        }
         if (path == "/abort")
         {
             context.Abort();

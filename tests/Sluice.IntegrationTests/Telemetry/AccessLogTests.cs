@@ -83,6 +83,19 @@ public sealed class AccessLogTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_body_framed_by_content_length_reaches_the_client_and_is_counted()
+    {
+        await using (var gateway = await StartGatewayAsync(new AccessLogOptions { Path = _path }))
+        {
+            // The access log wraps the response body to count it; the direct forwarder must flush through it.
+            using var response = await gateway.Client.GetAsync("/api/echo/fixed-length");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("hello", await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(5, Assert.Single(ReadLines()).GetProperty("bytes_sent").GetInt64());
+    }
+
+    [Fact]
     public async Task An_upstream_that_sets_x_sluice_error_is_not_logged_as_a_gateway_error()
     {
         await using (var gateway = await StartGatewayAsync(new AccessLogOptions { Path = _path }))

@@ -71,6 +71,12 @@ internal sealed class DirectForwardCall(HttpForwardCall yarp, TimeSpan idleTimeo
             }
             request.ApplyResponse();
             var consumed = await RelayBodyAsync(request, connection, answer);
+            if (http.Features.Get<IHttpResponseBodyFeature>() is StreamResponseBodyFeature)
+            {
+                // The body goes through a stream that wraps Kestrel's (the access log counts bytes):
+                // its writer passes on only what is flushed, and Kestrel's end of response does not reach it.
+                await FlushClientAsync(http.Response.BodyWriter);
+            }
             await registration.DisposeAsync();
             pool.Release(connection, answer.KeepAlive && consumed && answer.BodySent);
             return AttemptResult.Answered;
